@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building Rapport needs, skipping whatever is already present
+# at the right version. Idempotent; safe to run every time.
+#   .ci/ensure-tools.sh            tools to build and run
+#   .ci/ensure-tools.sh --browser  also Chromium for the end-to-end tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+BINARYEN_VERSION=132.0.0
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, "", $0); print; exit}' Cargo.lock)
+
+step() { printf '== %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20-35 minutes on two cores, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+# cargo-leptos would try to download wasm-bindgen; it must match Cargo.lock exactly.
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# wasm-opt for release builds: npm's binaryen (Debian's v108 breaks hydration).
+if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
+  step "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+  mkdir -p .tools
+  (cd .tools && npm install --no-audit --no-fund --prefix . "binaryen@$BINARYEN_VERSION" >/dev/null)
+fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+  step "installing Debian's chromium for the end-to-end tests"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi

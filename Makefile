@@ -1,0 +1,66 @@
+# Rapport: the two commands a new user needs.
+#   make run    builds and starts Rapport on http://127.0.0.1:3000 (SQLite under ./data)
+#   make test   passes the whole test suite (lint, unit, integration, end-to-end)
+# Both install what is missing first (see .ci/ensure-tools.sh).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# One set of flags for cargo-leptos and plain cargo, so they share artifacts
+# (cargo-leptos adds exactly this flag to debug builds).
+export RUSTFLAGS := --cfg erase_components
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+BIN := $(CARGO_TARGET_DIR)/debug/rapport
+
+.PHONY: run demo test tools tools-test build lint test-rust test-postgres e2e release clean
+
+## Build and start Rapport (debug build; first start shows the setup page).
+run: tools build
+	LEPTOS_SITE_ROOT=$(CURDIR)/target/site $(BIN) serve
+
+## Load the demo organisation, then start Rapport.
+demo: tools build
+	$(BIN) demo-data || true
+	LEPTOS_SITE_ROOT=$(CURDIR)/target/site $(BIN) serve
+
+## The whole suite: formatting, lints (native and wasm), unit and integration
+## tests on SQLite (and PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set),
+## then the browser journeys at desktop and phone size.
+test: tools-test lint build test-rust test-postgres e2e
+
+tools:
+	@.ci/ensure-tools.sh
+
+tools-test:
+	@.ci/ensure-tools.sh --browser
+
+build:
+	cargo leptos build
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p rapport-app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+	@# The browser graph must stay free of I/O crates.
+	@! cargo tree -p rapport-app --target wasm32-unknown-unknown --no-default-features --features hydrate -e normal | grep -E '^.*(sea-orm|sqlx|tokio |axum|argon2|ring) ' 
+	@! cargo tree -p rapport-shared -e normal | grep -E '(sea-orm|sqlx|tokio|axum) '
+
+test-rust:
+	cargo test --workspace
+
+test-postgres:
+	@if [ -n "$$RAPPORT_TEST_POSTGRES_URL" ]; then \
+		echo "== server tests on PostgreSQL"; cargo test -p rapport-server --test api; \
+	else echo "== RAPPORT_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; fi
+
+e2e:
+	cd e2e && npm ci --no-audit --no-fund
+	cd e2e && RAPPORT_BIN=$(BIN) LEPTOS_SITE_ROOT=$(CURDIR)/target/site npx playwright test
+
+## Optimised build (wasm-opt from npm's binaryen; never Debian's).
+release: tools
+	cargo leptos build --release
+
+clean:
+	cargo clean

@@ -1,0 +1,181 @@
+//! The typed client of `/api/v1`: one function per endpoint, over one fetch
+//! function. It runs in the browser only (pages fetch after hydration); the
+//! server renders skeletons and never calls it.
+
+use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
+use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
+use rapport_shared::{ErrorBody, ErrorCode, Page};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer: offline, server down, or a body we could not read.
+    Network,
+    /// The server answered with an error body.
+    Api { status: u16, body: ErrorBody },
+}
+
+impl ApiError {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Api { body, .. } => Some(body.code),
+            Self::Network => None,
+        }
+    }
+
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, Self::Api { status: 401, .. })
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Api { status: 404, .. })
+    }
+
+    /// Field → message, for validation errors.
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        match self {
+            Self::Api { body, .. } => body.fields.clone(),
+            Self::Network => BTreeMap::new(),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+pub async fn setup_status() -> ApiResult<SetupStatus> {
+    call(Method::Get, "/setup", None::<&()>).await
+}
+
+pub async fn setup(req: &SetupRequest) -> ApiResult<LoginResponse> {
+    call(Method::Post, "/setup", Some(req)).await
+}
+
+pub async fn login(req: &LoginRequest) -> ApiResult<LoginResponse> {
+    call(Method::Post, "/auth/login", Some(req)).await
+}
+
+pub async fn logout() -> ApiResult<()> {
+    call_empty(Method::Post, "/auth/logout").await
+}
+
+pub async fn me() -> ApiResult<User> {
+    call(Method::Get, "/me", None::<&()>).await
+}
+
+pub async fn update_me(patch: &UpdateMe) -> ApiResult<User> {
+    call(Method::Patch, "/me", Some(patch)).await
+}
+
+pub async fn customers(query: &CustomerQuery) -> ApiResult<Page<Customer>> {
+    let qs = serde_urlencoded::to_string(query).unwrap_or_default();
+    call(Method::Get, &format!("/customers?{qs}"), None::<&()>).await
+}
+
+pub async fn customer(id: Uuid) -> ApiResult<Customer> {
+    call(Method::Get, &format!("/customers/{id}"), None::<&()>).await
+}
+
+pub async fn create_customer(input: &NewCustomer) -> ApiResult<Customer> {
+    call(Method::Post, "/customers", Some(input)).await
+}
+
+pub async fn update_customer(id: Uuid, patch: &CustomerPatch) -> ApiResult<Customer> {
+    call(Method::Patch, &format!("/customers/{id}"), Some(patch)).await
+}
+
+pub async fn archive_customer(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/customers/{id}")).await
+}
+
+pub async fn contacts(customer_id: Uuid) -> ApiResult<Vec<Contact>> {
+    call(Method::Get, &format!("/customers/{customer_id}/contacts"), None::<&()>).await
+}
+
+pub async fn create_contact(customer_id: Uuid, input: &NewContact) -> ApiResult<Contact> {
+    call(Method::Post, &format!("/customers/{customer_id}/contacts"), Some(input)).await
+}
+
+pub async fn delete_contact(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/contacts/{id}")).await
+}
+
+async fn call<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, body: Option<&B>) -> ApiResult<T> {
+    let text = send_with_refresh(method, path, body.and_then(|b| serde_json::to_string(b).ok())).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Network)
+}
+
+async fn call_empty(method: Method, path: &str) -> ApiResult<()> {
+    send_with_refresh(method, path, None).await.map(|_| ())
+}
+
+/// Sends; on a 401 tries one silent refresh of the session and sends again.
+async fn send_with_refresh(method: Method, path: &str, body: Option<String>) -> ApiResult<String> {
+    match send(method, path, body.clone()).await {
+        Err(e) if e.is_unauthenticated() && !path.starts_with("/auth/") => {
+            send(Method::Post, "/auth/refresh", None).await?;
+            send(method, path, body).await
+        }
+        other => other,
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<String> {
+    use gloo_net::http::Request;
+    let url = format!("/api/v1{path}");
+    let builder = match method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Patch => Request::patch(&url),
+        Method::Delete => Request::delete(&url),
+    }
+    .credentials(web_sys::RequestCredentials::SameOrigin)
+    .header("Accept", "application/json");
+    let builder = match csrf_token() {
+        Some(token) if method != Method::Get => builder.header("X-CSRF-Token", &token),
+        _ => builder,
+    };
+    let request = match body {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        None => builder.build(),
+    }
+    .map_err(|_| ApiError::Network)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    match serde_json::from_str::<rapport_shared::ApiErrorBody>(&text) {
+        Ok(parsed) => Err(ApiError::Api { status, body: parsed.error }),
+        // A proxy's HTML error page or similar: treat as unreachable.
+        Err(_) => Err(ApiError::Network),
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn send(_method: Method, _path: &str, _body: Option<String>) -> ApiResult<String> {
+    // Server rendering shows skeletons; data is fetched by the browser.
+    Err(ApiError::Network)
+}
+
+/// The CSRF cookie's value, echoed on writes (double-submit).
+#[cfg(feature = "hydrate")]
+fn csrf_token() -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let doc = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
+    let cookies = doc.cookie().ok()?;
+    cookies.split(';').find_map(|c| c.trim().strip_prefix("rapport_csrf=").map(str::to_owned))
+}

@@ -1,0 +1,5 @@
+//! Building blocks shared by pages.
+
+pub mod field;
+pub mod layout;
+pub mod states;

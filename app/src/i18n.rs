@@ -1,0 +1,238 @@
+//! Interface text in English and Simplified Chinese. Every string a user
+//! reads is a [`Msg`]; a missing translation is a compile error, not a blank.
+//! The language comes from the user's profile, else the `rapport_lang`
+//! cookie / `Accept-Language` the server rendered with.
+
+use leptos::prelude::*;
+use rapport_shared::auth::Language;
+use rapport_shared::customer::SourceChannel;
+use rapport_shared::validate::FieldError;
+
+/// Cookie that remembers the chosen language for server rendering.
+pub const LANG_COOKIE: &str = "rapport_lang";
+
+/// The language the server rendered the page in (provided per request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InitialLanguage(pub Language);
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $zh:literal;)+) => {
+        /// A piece of interface text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key),+ }
+
+        impl Msg {
+            pub fn text(self, lang: Language) -> &'static str {
+                match lang {
+                    Language::En => match self { $(Msg::$key => $en),+ },
+                    Language::ZhCn => match self { $(Msg::$key => $zh),+ },
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "Rapport", "Rapport";
+    Dashboard => "Dashboard", "概览";
+    Customers => "Customers", "客户";
+    Settings => "Settings", "设置";
+    SignIn => "Sign in", "登录";
+    SignOut => "Sign out", "退出登录";
+    Email => "E-mail", "电子邮箱";
+    Password => "Password", "密码";
+    WrongCredentials => "E-mail or password is wrong.", "邮箱或密码错误。";
+    TooManyAttempts => "Too many attempts. Please wait a few minutes and try again.", "尝试次数过多，请稍后再试。";
+    Offline => "Cannot reach the server. Check your connection and try again.", "无法连接服务器，请检查网络后重试。";
+    SomethingWrong => "Something went wrong. Please try again.", "出错了，请重试。";
+    Retry => "Try again", "重试";
+    Loading => "Loading…", "加载中…";
+    SetupTitle => "Welcome to Rapport", "欢迎使用 Rapport";
+    SetupIntro => "Create your organisation and the first administrator account.", "创建您的组织和第一个管理员账户。";
+    OrgName => "Organisation name", "组织名称";
+    YourName => "Your name", "您的姓名";
+    CreateOrg => "Create organisation", "创建组织";
+    AlreadySetUp => "Rapport is already set up. Please sign in.", "Rapport 已完成设置，请登录。";
+    Search => "Search", "搜索";
+    SearchPlaceholder => "Name, phone or e-mail", "姓名、电话或邮箱";
+    NewCustomer => "New customer", "新建客户";
+    EditCustomer => "Edit customer", "编辑客户";
+    NoCustomers => "No customers yet", "还没有客户";
+    NoCustomersHint => "Add your first customer to start following up.", "添加第一个客户，开始跟进。";
+    NoMatches => "No customers match", "没有匹配的客户";
+    NoMatchesHint => "Try another search or clear the filters.", "请换个关键词或清除筛选条件。";
+    ClearFilters => "Clear filters", "清除筛选";
+    LoadMore => "Load more", "加载更多";
+    AllStatuses => "All statuses", "全部状态";
+    SortByName => "Name A–Z", "按名称";
+    SortByRecent => "Recently touched", "最近跟进";
+    SortByOldest => "Waiting longest", "最久未跟进";
+    Tag => "Tag", "标签";
+    Kind => "Type", "类型";
+    Company => "Company", "公司";
+    Person => "Person", "个人";
+    Name => "Name", "名称";
+    Phones => "Phones", "电话";
+    Emails => "E-mails", "邮箱";
+    CommaSeparated => "Separate several with commas", "多个请用逗号分隔";
+    Address => "Address", "地址";
+    Industry => "Industry", "行业";
+    Size => "Size", "规模";
+    Region => "Region", "地区";
+    Source => "Source", "来源";
+    Status => "Status", "状态";
+    Tags => "Tags", "标签";
+    Owner => "Owner", "负责人";
+    LastTouch => "Last touch", "最近跟进";
+    Created => "Created", "创建时间";
+    Save => "Save", "保存";
+    Saving => "Saving…", "保存中…";
+    Cancel => "Cancel", "取消";
+    Edit => "Edit", "编辑";
+    Archive => "Archive", "归档";
+    Archived => "Archived", "已归档";
+    ConfirmArchive => "Archive this customer? It will be hidden from lists.", "确定归档该客户？归档后将不在列表中显示。";
+    Details => "Details", "详细信息";
+    Contacts => "Contacts", "联系人";
+    NoContacts => "No contacts yet.", "还没有联系人。";
+    AddContact => "Add contact", "添加联系人";
+    Title => "Title", "职务";
+    Phone => "Phone", "电话";
+    Notes => "Notes", "备注";
+    Remove => "Remove", "删除";
+    NotFound => "Not found", "未找到";
+    NotFoundHint => "This page or record does not exist, or you cannot see it.", "该页面或记录不存在，或您无权查看。";
+    BackToCustomers => "Back to customers", "返回客户列表";
+    FixFields => "Please correct the highlighted fields.", "请修正标出的字段。";
+    Language => "Language", "语言";
+    TimeZone => "Time zone", "时区";
+    Profile => "Profile", "个人资料";
+    Saved => "Saved.", "已保存。";
+    LangEn => "English", "English";
+    LangZh => "简体中文", "简体中文";
+    TimeZoneHint => "IANA name, e.g. Asia/Shanghai or Europe/London", "IANA 时区名称，例如 Asia/Shanghai";
+    Welcome => "Welcome back", "欢迎回来";
+    RecentlyTouched => "Recently touched customers", "最近跟进的客户";
+    WaitingLongest => "Waiting longest for follow-up", "最久未跟进的客户";
+    ViewAll => "View all", "查看全部";
+    CustomFields => "Custom fields", "自定义字段";
+    Role => "Role", "角色";
+    Dash => "—", "—";
+    StatusLead => "Lead", "线索";
+    StatusProspect => "Prospect", "潜在客户";
+    StatusCustomer => "Customer", "成交客户";
+    StatusLost => "Lost", "已流失";
+    SrcWebForm => "Web form", "网页表单";
+    SrcShareLink => "Share link", "分享链接";
+    SrcReferral => "Referral", "转介绍";
+    SrcPhone => "Phone call", "电话";
+    SrcWalkIn => "Walk-in", "上门";
+    SrcEvent => "Event", "活动";
+    SrcAdvertising => "Advertising", "广告";
+    SrcImport => "Import", "导入";
+    SrcOther => "Other", "其他";
+    ErrRequired => "Required.", "必填。";
+    ErrTooLong => "Too long.", "内容过长。";
+    ErrTooShort => "Too short (at least 8 characters).", "太短（至少 8 个字符）。";
+    ErrEmail => "Not a valid e-mail address.", "邮箱格式不正确。";
+    ErrPhone => "Not a valid phone number.", "电话号码格式不正确。";
+    ErrTooMany => "Too many entries.", "条目过多。";
+    ErrInvalid => "Not a valid value.", "无效的值。";
+    ErrTaken => "Already in use.", "已被使用。";
+}
+
+/// The current language, as a signal all text reads from.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n(pub RwSignal<Language>);
+
+impl I18n {
+    /// The reactive text of `msg` (re-renders when the language changes).
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self.0.get())
+    }
+
+    pub fn language(self) -> Language {
+        self.0.get()
+    }
+}
+
+/// Provides the language signal, starting from what the server rendered.
+pub fn provide_i18n() -> I18n {
+    let initial = use_context::<InitialLanguage>().map(|l| l.0).unwrap_or_else(document_language);
+    let i18n = I18n(RwSignal::new(initial));
+    provide_context(i18n);
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(|| I18n(RwSignal::new(Language::En)))
+}
+
+/// A reactive text node: `tr(Msg::Save)` inside `view!`.
+pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(msg)
+}
+
+/// The label of a source channel.
+pub fn source_msg(source: SourceChannel) -> Msg {
+    match source {
+        SourceChannel::WebForm => Msg::SrcWebForm,
+        SourceChannel::ShareLink => Msg::SrcShareLink,
+        SourceChannel::Referral => Msg::SrcReferral,
+        SourceChannel::Phone => Msg::SrcPhone,
+        SourceChannel::WalkIn => Msg::SrcWalkIn,
+        SourceChannel::Event => Msg::SrcEvent,
+        SourceChannel::Advertising => Msg::SrcAdvertising,
+        SourceChannel::Import => Msg::SrcImport,
+        SourceChannel::Other => Msg::SrcOther,
+    }
+}
+
+/// The message for a validation error.
+pub fn field_error(err: FieldError) -> Msg {
+    match err {
+        FieldError::Required => Msg::ErrRequired,
+        FieldError::TooLong { .. } | FieldError::TooLarge { .. } => Msg::ErrTooLong,
+        FieldError::TooShort { .. } => Msg::ErrTooShort,
+        FieldError::InvalidEmail => Msg::ErrEmail,
+        FieldError::InvalidPhone => Msg::ErrPhone,
+        FieldError::TooMany { .. } => Msg::ErrTooMany,
+        FieldError::NotAnObject | FieldError::UnknownValue => Msg::ErrInvalid,
+    }
+}
+
+/// In the browser: the `lang` of the page the server rendered, so the first
+/// client render matches it.
+fn document_language() -> Language {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Language::from_tag(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Language::En
+    }
+}
+
+/// Remembers the language for the next server render.
+pub fn remember_language(lang: Language) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = doc.set_cookie(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag()));
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("lang", lang.tag());
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = lang;
+}

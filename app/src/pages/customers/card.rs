@@ -1,0 +1,38 @@
+//! One customer as a row of a list: name, status, phone, owner, last touch.
+
+use super::status_msg;
+use crate::format;
+use crate::i18n::{tr, use_i18n};
+use leptos::prelude::*;
+use rapport_shared::customer::{Customer, CustomerKind};
+
+#[component]
+pub fn CustomerCard(customer: Customer) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/customers/{}", customer.id);
+    let phone = customer.phones.first().cloned();
+    let touched = customer.last_touch_at;
+    let status = customer.status;
+    let initial = customer.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+    let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar person" };
+    view! {
+        <li class="customer-card">
+            <a class="customer-link" href=href>
+                <span class=kind_class aria-hidden="true">{initial}</span>
+                <span class="customer-main">
+                    <span class="customer-name">{customer.name.clone()}</span>
+                    <span class="customer-meta muted">
+                        {customer.owner.name.clone()}" · "
+                        {move || format::relative(touched, format::now(), i18n.language())}
+                    </span>
+                </span>
+                <span class=format!("badge status-{}", status.as_str())>{tr(status_msg(status))}</span>
+            </a>
+            {phone.map(|p| view! {
+                <a class="call-button" href=format!("tel:{p}") aria-label=format!("Call {p}")>
+                    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.6 10.8a15 15 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"></path></svg>
+                </a>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,255 @@
+//! The customer list: search as you type, status chips, sort, tag filter,
+//! and infinite scroll over keyset pages (with a "Load more" button for
+//! keyboards and as a fallback). Filters live in the URL so Back works.
+
+use super::card::CustomerCard;
+use super::status_msg;
+use crate::api::{self, ApiError};
+use crate::components::states::{Empty, ErrorView, Skeleton};
+use crate::i18n::{Msg, tr, use_i18n};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use rapport_shared::customer::{Customer, CustomerQuery, CustomerSort, LifecycleStatus};
+use std::time::Duration;
+
+const PAGE_SIZE: u64 = 30;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Ready,
+    Failed(ApiError),
+}
+
+#[component]
+pub fn CustomerList() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_query_map().get_untracked();
+    let param = |k: &str| params.get(k).unwrap_or_default();
+
+    let typed = RwSignal::new(param("q"));
+    let q = RwSignal::new(param("q"));
+    let status = RwSignal::new(LifecycleStatus::parse(&param("status")));
+    let sort = RwSignal::new(parse_sort(&param("sort")));
+    let tag = RwSignal::new(Some(param("tag")).filter(|t| !t.is_empty()));
+
+    let items = RwSignal::new(Vec::<Customer>::new());
+    let next = RwSignal::new(None::<String>);
+    let phase = RwSignal::new(Phase::Loading);
+    let loading_more = RwSignal::new(false);
+    // Answers to superseded queries are dropped: only the latest counts.
+    let generation = StoredValue::new(0u64);
+
+    let query = move |cursor: Option<String>| CustomerQuery {
+        q: Some(q.get_untracked()).filter(|s| !s.trim().is_empty()),
+        status: status.get_untracked(),
+        sort: Some(sort.get_untracked()),
+        tag: tag.get_untracked(),
+        limit: Some(PAGE_SIZE),
+        cursor,
+        ..Default::default()
+    };
+
+    let load_first = move || {
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        phase.set(Phase::Loading);
+        let request = query(None);
+        sync_url(&request);
+        leptos::task::spawn_local(async move {
+            let result = api::customers(&request).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    items.set(page.items);
+                    next.set(page.next_cursor);
+                    phase.set(Phase::Ready);
+                }
+                Err(e) => phase.set(Phase::Failed(e)),
+            }
+        });
+    };
+
+    let load_more = move || {
+        let Some(cursor) = next.get_untracked() else { return };
+        if loading_more.get_untracked() || phase.get_untracked() != Phase::Ready {
+            return;
+        }
+        loading_more.set(true);
+        let mine = generation.get_value();
+        let request = query(Some(cursor));
+        leptos::task::spawn_local(async move {
+            let result = api::customers(&request).await;
+            if generation.get_value() == mine {
+                match result {
+                    Ok(page) => {
+                        items.update(|v| v.extend(page.items));
+                        next.set(page.next_cursor);
+                    }
+                    Err(e) => phase.set(Phase::Failed(e)),
+                }
+            }
+            loading_more.set(false);
+        });
+    };
+
+    // Reload whenever a filter changes (runs in the browser only).
+    Effect::new(move |_| {
+        q.track();
+        status.track();
+        sort.track();
+        tag.track();
+        load_first();
+    });
+
+    // Search as you type, without a request per keystroke.
+    let on_search = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        typed.set(value.clone());
+        set_timeout(
+            move || {
+                if typed.get_untracked() == value && q.get_untracked() != value {
+                    q.set(value);
+                }
+            },
+            Duration::from_millis(250),
+        );
+    };
+
+    // Infinite scroll: fetch the next page when the end is near.
+    let _scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        if near_bottom() {
+            load_more();
+        }
+    });
+
+    let clear = move |_| {
+        typed.set(String::new());
+        q.set(String::new());
+        status.set(None);
+        tag.set(None);
+    };
+    let filtered = move || !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some();
+
+    view! {
+        <div class="page-head">
+            <h1>{tr(Msg::Customers)}</h1>
+            <a class="btn primary" href="/customers/new">{tr(Msg::NewCustomer)}</a>
+        </div>
+        <div class="filters">
+            <input
+                class="search"
+                type="search"
+                name="q"
+                aria-label=tr(Msg::Search)
+                placeholder=tr(Msg::SearchPlaceholder)
+                prop:value=move || typed.get()
+                on:input=on_search
+            />
+            <select
+                class="sort"
+                aria-label="Sort"
+                prop:value=move || sort_value(sort.get())
+                on:change=move |ev| sort.set(parse_sort(&event_target_value(&ev)))
+            >
+                <option value="name">{tr(Msg::SortByName)}</option>
+                <option value="last_touch">{tr(Msg::SortByRecent)}</option>
+                <option value="last_touch_asc">{tr(Msg::SortByOldest)}</option>
+            </select>
+        </div>
+        <div class="chips" role="group" aria-label=tr(Msg::Status)>
+            <button class="chip" aria-pressed=move || status.get().is_none().to_string() on:click=move |_| status.set(None)>
+                {tr(Msg::AllStatuses)}
+            </button>
+            {LifecycleStatus::ALL
+                .iter()
+                .map(|s| {
+                    let s = *s;
+                    view! {
+                        <button class="chip" aria-pressed=move || (status.get() == Some(s)).to_string() on:click=move |_| status.set(Some(s))>
+                            {tr(status_msg(s))}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            {move || tag.get().map(|t| view! {
+                <button class="chip" aria-pressed="true" on:click=move |_| tag.set(None)>{format!("#{t} ✕")}</button>
+            })}
+        </div>
+        {move || match phase.get() {
+            Phase::Loading => view! { <Skeleton rows=8/> }.into_any(),
+            Phase::Failed(e) => view! { <ErrorView error=e retry=move |_| load_first()/> }.into_any(),
+            Phase::Ready if items.with(Vec::is_empty) && filtered() => view! {
+                <Empty title=Msg::NoMatches hint=Msg::NoMatchesHint>
+                    <button class="btn" on:click=clear>{tr(Msg::ClearFilters)}</button>
+                </Empty>
+            }.into_any(),
+            Phase::Ready if items.with(Vec::is_empty) => view! {
+                <Empty title=Msg::NoCustomers hint=Msg::NoCustomersHint>
+                    <a class="btn primary" href="/customers/new">{tr(Msg::NewCustomer)}</a>
+                </Empty>
+            }.into_any(),
+            Phase::Ready => view! {
+                <ul class="customer-list card">
+                    <For each=move || items.get() key=|c| c.id children=|c| view! { <CustomerCard customer=c/> }/>
+                </ul>
+                <Show when=move || next.with(Option::is_some)>
+                    <button class="btn block load-more" on:click=move |_| load_more() disabled=move || loading_more.get()>
+                        {move || if loading_more.get() { i18n.t(Msg::Loading) } else { i18n.t(Msg::LoadMore) }}
+                    </button>
+                </Show>
+            }.into_any(),
+        }}
+    }
+}
+
+fn parse_sort(raw: &str) -> CustomerSort {
+    match raw {
+        "last_touch" => CustomerSort::LastTouch,
+        "last_touch_asc" => CustomerSort::LastTouchAsc,
+        _ => CustomerSort::Name,
+    }
+}
+
+fn sort_value(sort: CustomerSort) -> &'static str {
+    match sort {
+        CustomerSort::Name => "name",
+        CustomerSort::LastTouch => "last_touch",
+        CustomerSort::LastTouchAsc => "last_touch_asc",
+    }
+}
+
+/// Keeps the filters in the address bar without adding history entries.
+fn sync_url(query: &CustomerQuery) {
+    #[cfg(feature = "hydrate")]
+    {
+        let visible = CustomerQuery { limit: None, cursor: None, ..query.clone() };
+        let qs = serde_urlencoded::to_string(&visible).unwrap_or_default();
+        let url = if qs.is_empty() { "/customers".to_string() } else { format!("/customers?{qs}") };
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = query;
+}
+
+fn near_bottom() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(window) = web_sys::window() else { return false };
+        let scrolled = window.scroll_y().unwrap_or_default() + window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or_default();
+        let total = window
+            .document()
+            .and_then(|d| d.document_element())
+            .map(|e| f64::from(e.scroll_height()))
+            .unwrap_or_default();
+        total - scrolled < 400.0
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per screen.
+
+pub mod customers;
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+pub mod settings;
+pub mod setup;

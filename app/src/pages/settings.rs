@@ -1,0 +1,79 @@
+//! The user's own settings: name, language, time zone; sign out.
+
+use crate::api;
+use crate::components::field::{SelectField, TextField};
+use crate::i18n::{Msg, field_error, remember_language, tr, use_i18n};
+use crate::session::{SessionState, use_session};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use rapport_shared::auth::{Language, UpdateMe, time_zone};
+use rapport_shared::validate::{FieldErrors, required_text};
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let user = session.user();
+    let name = RwSignal::new(user.as_ref().map(|u| u.name.clone()).unwrap_or_default());
+    let tz = RwSignal::new(user.as_ref().map(|u| u.time_zone.clone()).unwrap_or_else(|| "UTC".into()));
+    let lang = RwSignal::new(user.as_ref().map_or(i18n.language(), |u| u.language).tag().to_string());
+    let errors = RwSignal::new(FieldErrors::default());
+    let status = RwSignal::new(None::<Msg>);
+    let err = move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut e = FieldErrors::default();
+        e.check("name", required_text(&name.get_untracked(), 200));
+        e.check("time_zone", time_zone(&tz.get_untracked()));
+        if !e.is_empty() {
+            errors.set(e);
+            return;
+        }
+        errors.set(FieldErrors::default());
+        let patch = UpdateMe {
+            name: Some(name.get_untracked()),
+            time_zone: Some(tz.get_untracked()),
+            language: Language::from_tag(&lang.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            match api::update_me(&patch).await {
+                Ok(user) => {
+                    remember_language(user.language);
+                    session.signed_in(user);
+                    status.set(Some(Msg::Saved));
+                }
+                Err(api::ApiError::Network) => status.set(Some(Msg::Offline)),
+                Err(_) => status.set(Some(Msg::SomethingWrong)),
+            }
+        });
+    };
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let _ = api::logout().await;
+            session.state.set(SessionState::SignedOut);
+            navigate("/login", Default::default());
+        });
+    };
+    let role = user.as_ref().map(|u| u.role.as_str().to_string()).unwrap_or_default();
+    let email = user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
+    view! {
+        <div class="page-head"><h1>{tr(Msg::Settings)}</h1></div>
+        <form class="card form" on:submit=save novalidate>
+            <h2>{tr(Msg::Profile)}</h2>
+            <p class="muted">{email}" · "{tr(Msg::Role)}": "{role}</p>
+            <TextField label=Msg::YourName value=name name="name" error=err("name") required=true/>
+            <SelectField label=Msg::Language value=lang name="language" options=vec![("en", Msg::LangEn), ("zh-CN", Msg::LangZh)]/>
+            <TextField label=Msg::TimeZone value=tz name="time_zone" error=err("time_zone") hint=Msg::TimeZoneHint/>
+            <p class="form-status" role="status">{move || status.get().map(|m| i18n.t(m))}</p>
+            <div class="actions">
+                <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
+            </div>
+        </form>
+        <div class="card">
+            <button class="btn danger" on:click=sign_out>{tr(Msg::SignOut)}</button>
+        </div>
+    }
+}

@@ -1,0 +1,23 @@
+import { expect, Page } from '@playwright/test';
+
+export const admin = { org: 'Northwind Test', name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
+
+/** Opens a path and waits until the app has hydrated (clicks before that do nothing). */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+export async function signIn(page: Page) {
+  await open(page, '/login');
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /Welcome back/ })).toBeVisible();
+}
+
+/** Nothing sticks out sideways: the page fits the screen it is on. */
+export async function expectNoHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}

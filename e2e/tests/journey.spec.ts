@@ -1,0 +1,118 @@
+import { expect, test } from '@playwright/test';
+import { admin, expectNoHorizontalScroll, open, signIn } from './helpers';
+
+// One journey per screen size, in order: each step builds on the last.
+test.describe.configure({ mode: 'serial' });
+
+test('first run: a new install asks for the organisation and signs the admin in', async ({ page }) => {
+  await open(page, '/');
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole('heading', { name: 'Welcome to Rapport' })).toBeVisible();
+
+  // The shared validation rules answer before anything is sent.
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByText('Please correct the highlighted fields.')).toBeVisible();
+  await page.getByLabel('E-mail').fill('not-an-email');
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByText('Not a valid e-mail address.')).toBeVisible();
+
+  await page.getByLabel('Organisation name').fill(admin.org);
+  await page.getByLabel('Your name').fill(admin.name);
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+
+  await expect(page.getByRole('heading', { name: `Welcome back, ${admin.name}` })).toBeVisible();
+  await expect(page.getByText('No customers yet').first()).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});
+
+test('sign out, a wrong password is refused, the right one signs in', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel('E-mail').fill(admin.email);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('E-mail or password is wrong.')).toBeVisible();
+
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /Welcome back/ })).toBeVisible();
+});
+
+test('create a customer, with inline validation', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/customers/new');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Required.')).toBeVisible();
+
+  await page.getByLabel('Name').fill('Jade Dragon Tea');
+  await page.getByLabel('Phones').fill('+86 21 5555 0101');
+  await page.getByLabel('E-mails').fill('orders@jade');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Not a valid e-mail address.')).toBeVisible();
+  // What was typed is still there.
+  await expect(page.getByLabel('Name')).toHaveValue('Jade Dragon Tea');
+
+  await page.getByLabel('E-mails').fill('orders@jade.example');
+  await page.getByLabel('Tags').fill('vip, tea');
+  await page.getByRole('button', { name: 'Save' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Jade Dragon Tea' })).toBeVisible();
+  await expect(page.locator('a[href="tel:+862155550101"]').first()).toBeVisible();
+  await expect(page.locator('a[href="mailto:orders@jade.example"]')).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});
+
+test('find the customer by search', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/customers');
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill('dragon');
+  await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
+  await expect(page).toHaveURL(/q=dragon/);
+
+  await search.fill('2155550101');
+  await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
+
+  await search.fill('no such customer');
+  await expect(page.getByText('No customers match')).toBeVisible();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});
+
+test('edit the customer', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/customers?q=jade');
+  await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await expect(page.getByLabel('Name')).toHaveValue('Jade Dragon Tea');
+
+  await page.getByLabel('Status').selectOption('customer');
+  await page.getByLabel('Region').fill('East');
+  await page.getByRole('button', { name: 'Save' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Jade Dragon Tea' })).toBeVisible();
+  await expect(page.locator('.badge.status-customer')).toBeVisible();
+  await expect(page.getByText('East')).toBeVisible();
+
+  // The list reflects it: filter by the new status.
+  await open(page, '/customers?status=customer');
+  await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
+});
+
+test('add a contact to the customer', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/customers?q=jade');
+  await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  await page.locator('#f-contact_name').fill('Wang Fang');
+  await page.locator('#f-contact_phone').fill('138 0013 8000');
+  await page.locator('.contact-form').getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Wang Fang')).toBeVisible();
+  await expect(page.locator('a[href="tel:13800138000"]')).toBeVisible();
+});

@@ -1,0 +1,20 @@
+//! Rapport's schema, one migration per file, run in order at start-up and by
+//! `rapport migrate`. Only backend-neutral schema builder calls, so SQLite and
+//! PostgreSQL run the same migrations.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_orgs_and_users;
+mod m20261122_000002_create_customers;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_orgs_and_users::Migration),
+            Box::new(m20261122_000002_create_customers::Migration),
+        ]
+    }
+}

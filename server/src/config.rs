@@ -1,0 +1,121 @@
+//! Configuration from flags and environment variables (flags win).
+//!
+//! There is no default signing secret: without `RAPPORT_JWT_SECRET` one is
+//! generated on first start and kept in the database, so every server process
+//! on that database shares it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rapport.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(name = "rapport", version, about = "Rapport: customer follow-up for sales and service teams")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Database to use: `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// `text` (human-readable) or `json` (one object per line).
+    #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an organisation and its first admin.
+    CreateAdmin {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "RAPPORT_ADMIN_PASSWORD")]
+        password: String,
+        #[arg(long, default_value = "Admin")]
+        name: String,
+    },
+    /// Create a realistic demo organisation (users of each role, ~200 customers).
+    DemoData {
+        /// Password of every demo user.
+        #[arg(long, default_value = "rapport-demo")]
+        password: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Wins over Leptos' own site address settings.
+    #[arg(long, env = "RAPPORT_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Folder with the built web assets (`pkg/`); found next to the binary when unset.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+    /// HMAC key for access tokens (at least 32 bytes); generated and stored in the database when unset.
+    #[arg(long, env = "RAPPORT_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    #[arg(long, env = "RAPPORT_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Failed logins allowed per account within 15 minutes.
+    #[arg(long, env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_max_failures_per_account: u32,
+    /// Failed logins allowed per client address within 15 minutes.
+    #[arg(long, env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    pub login_max_failures_per_address: u32,
+    /// Seconds that in-flight requests get to finish on shutdown.
+    #[arg(long, env = "RAPPORT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: None,
+            jwt_secret: None,
+            secure_cookies: false,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            shutdown_timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the running server needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub serve: ServeArgs,
+}
+
+impl Config {
+    /// The site root given, else `target/site` under the working directory,
+    /// else the `site` folder beside the binary's build folder (`target/debug/../site`).
+    pub fn site_root(&self) -> PathBuf {
+        if let Some(root) = &self.serve.site_root {
+            return root.clone();
+        }
+        let local = PathBuf::from("target/site");
+        if local.join("pkg").is_dir() {
+            return local;
+        }
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().and_then(|dir| dir.parent()).map(|target| target.join("site")))
+            .filter(|p| p.join("pkg").is_dir())
+            .unwrap_or(local)
+    }
+}

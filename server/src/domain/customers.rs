@@ -1,0 +1,361 @@
+//! Customers: the scoped list with search, filters and keyset paging, and
+//! create / read / update / archive.
+
+use super::{Actor, new_id, now};
+use crate::entity::{customer, customer_tag, user};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rapport_shared::auth::Role;
+use rapport_shared::customer::{
+    ArchivedFilter, Customer, CustomerFields, CustomerKind, CustomerPatch, CustomerQuery, CustomerSort, LifecycleStatus,
+    NewCustomer, SourceChannel, UserRef,
+};
+use rapport_shared::page::clamp_limit;
+use rapport_shared::validate::{Email, FieldError, Phone};
+use rapport_shared::{Cursor, Page};
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The rows `actor` may see: their org, and for non-admins their own.
+pub fn visible(actor: &Actor) -> Condition {
+    let cond = Condition::all().add(customer::Column::OrgId.eq(actor.org_id));
+    if actor.sees_whole_org() { cond } else { cond.add(customer::Column::OwnerId.eq(actor.user_id)) }
+}
+
+/// The customer with `id` if `actor` may see it.
+///
+/// # Errors
+/// `NotFound` when it does not exist or is not visible; database failures.
+pub async fn find_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
+    customer::Entity::find_by_id(id).filter(visible(actor)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// One page of the customers `actor` may see.
+///
+/// # Errors
+/// `BadRequest` for a cursor this server did not issue; database failures.
+pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) -> AppResult<Page<Customer>> {
+    let limit = clamp_limit(query.limit);
+    let sort = query.sort.unwrap_or_default();
+    let mut select = customer::Entity::find().filter(visible(actor));
+
+    match query.archived.unwrap_or_default() {
+        ArchivedFilter::Hide => select = select.filter(customer::Column::ArchivedAt.is_null()),
+        ArchivedFilter::Only => select = select.filter(customer::Column::ArchivedAt.is_not_null()),
+        ArchivedFilter::Include => {}
+    }
+    if let Some(owner) = query.owner {
+        select = select.filter(customer::Column::OwnerId.eq(owner));
+    }
+    if let Some(status) = query.status {
+        select = select.filter(customer::Column::Status.eq(status.as_str()));
+    }
+    if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            customer::Column::Id.in_subquery(
+                Query::select()
+                    .column(customer_tag::Column::CustomerId)
+                    .from(customer_tag::Entity)
+                    .and_where(customer_tag::Column::OrgId.eq(actor.org_id))
+                    .and_where(customer_tag::Column::Tag.eq(tag))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        select = select.filter(search_condition(q));
+    }
+
+    if let Some(raw) = &query.cursor {
+        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
+        select = select.filter(after_cursor(sort, &cursor)?);
+    }
+    select = match sort {
+        CustomerSort::Name => select.order_by_asc(customer::Column::SortName).order_by_asc(customer::Column::Id),
+        CustomerSort::LastTouch => {
+            select.order_by_desc(customer::Column::LastTouchAt).order_by_desc(customer::Column::Id)
+        }
+        CustomerSort::LastTouchAsc => {
+            select.order_by_asc(customer::Column::LastTouchAt).order_by_asc(customer::Column::Id)
+        }
+    };
+
+    let mut rows = select.limit(limit + 1).all(db).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| cursor_of(sort, last).encode())
+    } else {
+        None
+    };
+    let items = to_dtos(db, rows).await?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Matches the lower-cased name, phones and e-mails; a query that looks like
+/// a phone number also matches its normalised digits.
+fn search_condition(q: &str) -> Condition {
+    let lowered = q.to_lowercase();
+    let mut any = Condition::any().add(contains(&lowered));
+    if let Ok(phone) = Phone::parse(q) {
+        any = any.add(contains(phone.as_str().trim_start_matches('+')));
+    }
+    any.into_condition()
+}
+
+fn contains(needle: &str) -> sea_orm::sea_query::SimpleExpr {
+    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::col(customer::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+fn after_cursor(sort: CustomerSort, cursor: &Cursor) -> AppResult<Condition> {
+    let id = cursor.id;
+    let bad = || AppError::BadRequest("cursor does not match the sort order".into());
+    Ok(match sort {
+        CustomerSort::Name => {
+            let key = cursor.key.clone();
+            Condition::any().add(customer::Column::SortName.gt(key.clone())).add(
+                Condition::all().add(customer::Column::SortName.eq(key)).add(customer::Column::Id.gt(id)),
+            )
+        }
+        CustomerSort::LastTouch | CustomerSort::LastTouchAsc => {
+            let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
+            let (beyond, beyond_id) = if sort == CustomerSort::LastTouch {
+                (customer::Column::LastTouchAt.lt(at), customer::Column::Id.lt(id))
+            } else {
+                (customer::Column::LastTouchAt.gt(at), customer::Column::Id.gt(id))
+            };
+            Condition::any()
+                .add(beyond)
+                .add(Condition::all().add(customer::Column::LastTouchAt.eq(at)).add(beyond_id))
+        }
+    })
+}
+
+fn cursor_of(sort: CustomerSort, row: &customer::Model) -> Cursor {
+    let key = match sort {
+        CustomerSort::Name => row.sort_name.clone(),
+        CustomerSort::LastTouch | CustomerSort::LastTouchAsc => {
+            row.last_touch_at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        }
+    };
+    Cursor { key, id: row.id }
+}
+
+/// # Errors
+/// `NotFound` when not visible; database failures.
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Customer> {
+    let row = find_visible(db, actor, id).await?;
+    one_dto(db, row).await
+}
+
+/// Creates a customer owned by the actor (or, for an admin, by `owner_id`).
+///
+/// # Errors
+/// `Validation` for bad fields or an owner outside the org; database failures.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCustomer) -> AppResult<Customer> {
+    let fields = input.validate().map_err(AppError::Validation)?;
+    let owner_id = resolve_owner(db, actor, input.owner_id).await?;
+    let txn = db.begin().await?;
+    let row = insert_row(&txn, actor.org_id, owner_id, &fields, now()).await?;
+    txn.commit().await?;
+    one_dto(db, row).await
+}
+
+/// Inserts a customer row and its tags; `last_touch` starts at the given time.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert_row(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    owner_id: Uuid,
+    fields: &CustomerFields,
+    last_touch: DateTime<Utc>,
+) -> AppResult<customer::Model> {
+    let at = now();
+    let mut model = customer::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(org_id),
+        owner_id: Set(owner_id),
+        archived_at: Set(None),
+        last_touch_at: Set(last_touch),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    write_fields(&mut model, fields);
+    let row = model.insert(db).await?;
+    replace_tags(db, &row, &fields.tags).await?;
+    Ok(row)
+}
+
+/// Applies a patch; nothing changes when any field is rejected.
+///
+/// # Errors
+/// `NotFound` when not visible; `Validation`; `Forbidden` for a non-admin
+/// changing the owner; database failures.
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CustomerPatch) -> AppResult<Customer> {
+    let txn = db.begin().await?;
+    let row = find_visible(&txn, actor, id).await?;
+    let current = fields_of(&row);
+    let next = patch.apply(&current).map_err(AppError::Validation)?;
+    let new_owner = match patch.owner_id {
+        Some(owner) if owner != row.owner_id => Some(resolve_owner(&txn, actor, Some(owner)).await?),
+        _ => None,
+    };
+    let tags_changed = next.tags != current.tags;
+    let mut model = row.into_active_model();
+    write_fields(&mut model, &next);
+    if let Some(owner) = new_owner {
+        model.owner_id = Set(owner);
+    }
+    model.updated_at = Set(now());
+    let row = model.update(&txn).await?;
+    if tags_changed {
+        replace_tags(&txn, &row, &next.tags).await?;
+    }
+    txn.commit().await?;
+    one_dto(db, row).await
+}
+
+/// Archives (soft-deletes) a customer: hidden from lists unless asked for.
+///
+/// # Errors
+/// `NotFound` when not visible; database failures.
+pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
+    let row = find_visible(db, actor, id).await?;
+    if row.archived_at.is_none() {
+        let mut model = row.into_active_model();
+        let at = now();
+        model.archived_at = Set(Some(at));
+        model.updated_at = Set(at);
+        model.update(db).await?;
+    }
+    Ok(())
+}
+
+/// The owner a new or reassigned customer gets: the actor, or for an admin
+/// any active user of the org.
+async fn resolve_owner(db: &impl ConnectionTrait, actor: &Actor, requested: Option<Uuid>) -> AppResult<Uuid> {
+    let Some(owner) = requested.filter(|o| *o != actor.user_id) else { return Ok(actor.user_id) };
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden("only an admin can give a customer to someone else"));
+    }
+    let exists = user::Entity::find_by_id(owner)
+        .filter(user::Column::OrgId.eq(actor.org_id))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .is_some();
+    if exists { Ok(owner) } else { Err(AppError::field("owner_id", FieldError::UnknownValue)) }
+}
+
+fn write_fields(model: &mut customer::ActiveModel, f: &CustomerFields) {
+    let phones: Vec<&str> = f.phones.iter().map(Phone::as_str).collect();
+    let emails: Vec<&str> = f.emails.iter().map(Email::as_str).collect();
+    let search = [f.name.to_lowercase(), phones.join(" "), emails.join(" ")].join(" ");
+    model.kind = Set(f.kind.as_str().into());
+    model.name = Set(f.name.clone());
+    model.sort_name = Set(f.name.to_lowercase());
+    model.search_text = Set(search);
+    model.phones = Set(json!(phones));
+    model.emails = Set(json!(emails));
+    model.address = Set(f.address.clone());
+    model.industry = Set(f.industry.clone());
+    model.size = Set(f.size.clone());
+    model.region = Set(f.region.clone());
+    model.source_channel = Set(f.source_channel.map(|s| s.as_str().to_owned()));
+    model.status = Set(f.status.as_str().into());
+    model.tags = Set(json!(f.tags));
+    model.custom_fields = Set(Value::Object(f.custom_fields.clone()));
+}
+
+/// The stored row as validated fields (it was validated on the way in).
+fn fields_of(row: &customer::Model) -> CustomerFields {
+    CustomerFields {
+        kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
+        name: row.name.clone(),
+        phones: strings(&row.phones).iter().filter_map(|p| Phone::parse(p).ok()).collect(),
+        emails: strings(&row.emails).iter().filter_map(|e| Email::parse(e).ok()).collect(),
+        address: row.address.clone(),
+        industry: row.industry.clone(),
+        size: row.size.clone(),
+        region: row.region.clone(),
+        source_channel: row.source_channel.as_deref().and_then(SourceChannel::parse),
+        status: LifecycleStatus::parse(&row.status).unwrap_or(LifecycleStatus::Lead),
+        tags: strings(&row.tags),
+        custom_fields: row.custom_fields.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+async fn replace_tags(db: &impl ConnectionTrait, row: &customer::Model, tags: &[String]) -> AppResult<()> {
+    customer_tag::Entity::delete_many().filter(customer_tag::Column::CustomerId.eq(row.id)).exec(db).await?;
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let models = tags.iter().map(|tag| customer_tag::ActiveModel {
+        customer_id: Set(row.id),
+        tag: Set(tag.clone()),
+        org_id: Set(row.org_id),
+    });
+    customer_tag::Entity::insert_many(models).exec_without_returning(db).await?;
+    Ok(())
+}
+
+async fn one_dto(db: &impl ConnectionTrait, row: customer::Model) -> AppResult<Customer> {
+    to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Maps rows to DTOs, fetching all their owners' names in one query.
+async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<customer::Model>) -> AppResult<Vec<Customer>> {
+    let mut owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let names: HashMap<Uuid, String> = if owner_ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(owner_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let f = fields_of(&row);
+            Customer {
+                id: row.id,
+                kind: f.kind,
+                name: f.name,
+                phones: f.phones.iter().map(ToString::to_string).collect(),
+                emails: f.emails.iter().map(ToString::to_string).collect(),
+                address: f.address,
+                industry: f.industry,
+                size: f.size,
+                region: f.region,
+                source_channel: f.source_channel,
+                status: f.status,
+                tags: f.tags,
+                custom_fields: f.custom_fields,
+                owner: UserRef { id: row.owner_id, name: names.get(&row.owner_id).cloned().unwrap_or_default() },
+                archived: row.archived_at.is_some(),
+                last_touch_at: row.last_touch_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect())
+}

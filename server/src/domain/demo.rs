@@ -1,0 +1,152 @@
+//! `rapport demo-data`: a realistic demo organisation so a first look is not
+//! empty — an admin, two managers, five reps, ~200 customers with contacts.
+//! Deterministic (fixed seed), so screenshots and docs stay comparable.
+
+use super::customers::insert_row;
+use super::users::{self, NewUser};
+use super::{new_id, now};
+use crate::entity::{contact, org};
+use crate::error::{AppError, AppResult};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rapport_shared::auth::{Language, Role};
+use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, SourceChannel};
+use rapport_shared::validate::{Email, Phone};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use serde_json::{Map, json};
+
+pub const DEMO_ORG: &str = "Northwind Trading (demo)";
+pub const DEMO_DOMAIN: &str = "demo.rapport.example";
+const CUSTOMERS: usize = 200;
+
+const PEOPLE: &[(&str, &str, Role)] = &[
+    ("admin", "Ada Admin", Role::Admin),
+    ("manager.east", "Mei Chen", Role::Manager),
+    ("manager.west", "Marcus Webb", Role::Manager),
+    ("rep.li", "Li Wei", Role::Rep),
+    ("rep.sara", "Sara Jones", Role::Rep),
+    ("rep.zhang", "Zhang Min", Role::Rep),
+    ("rep.omar", "Omar Haddad", Role::Rep),
+    ("rep.priya", "Priya Nair", Role::Rep),
+];
+
+const COMPANY_STEMS: &[&str] = &[
+    "Acme", "Blue River", "Golden Gate", "Huaxin", "Evergreen", "Summit", "Pioneer", "Jade Dragon", "Northstar", "Redwood",
+    "Silverline", "Tianfu", "Harbor", "Lotus", "Orion", "Maple", "Crescent", "Sunrise", "Yangtze", "Cedar",
+];
+const COMPANY_SUFFIXES: &[&str] =
+    &["Trading", "Logistics", "Foods", "Machinery", "Textiles", "Pharma", "Retail", "Electronics", "Builders", "Studio"];
+const FIRST_NAMES: &[&str] = &[
+    "Wang Fang", "Liu Yang", "Chen Jie", "Emma", "Noah", "Olivia", "Zhao Lei", "Sun Li", "Lucas", "Mia", "Huang Wei", "Ethan",
+];
+const LAST_NAMES: &[&str] = &["Smith", "Garcia", "Müller", "Tanaka", "Kim", "Brown", "Rossi", "Novak"];
+const INDUSTRIES: &[&str] = &["Manufacturing", "Retail", "Healthcare", "Logistics", "Hospitality", "Construction", "Education"];
+const REGIONS: &[&str] = &["East", "West", "North", "South", "Central"];
+const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
+const TAGS: &[&str] = &["vip", "reorder", "price-sensitive", "trade-show", "referral", "key-account"];
+const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head of Operations", "Buyer", "CFO"];
+
+/// Creates the demo organisation; refuses when it exists already.
+///
+/// # Errors
+/// `Conflict` when the demo users exist; database failures.
+pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize> {
+    let txn = db.begin().await?;
+    let at = now();
+    let org = org::ActiveModel { id: Set(new_id()), name: Set(DEMO_ORG.into()), created_at: Set(at), updated_at: Set(at) }
+        .insert(&txn)
+        .await?;
+    let mut owners = Vec::new();
+    for (local, name, role) in PEOPLE {
+        let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
+        let user = users::insert(
+            &txn,
+            NewUser {
+                org_id: org.id,
+                email,
+                name: (*name).into(),
+                password: password.into(),
+                role: *role,
+                time_zone: if local.contains("zhang") || local.contains("li") { "Asia/Shanghai" } else { "Europe/London" }
+                    .into(),
+                language: if local.contains("zhang") { Language::ZhCn } else { Language::En },
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::Conflict { .. } => AppError::conflict("the demo organisation exists already"),
+            other => other,
+        })?;
+        if *role != Role::Admin {
+            owners.push(user.id);
+        }
+    }
+
+    let mut rng = StdRng::seed_from_u64(20261122);
+    for i in 0..CUSTOMERS {
+        let company = rng.random_bool(0.7);
+        let name = if company {
+            format!("{} {} {}", pick(&mut rng, COMPANY_STEMS), pick(&mut rng, COMPANY_SUFFIXES), i + 1)
+        } else {
+            format!("{} {}", pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES))
+        };
+        let slug: String = name.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+        let phone = Phone::parse(&format!("+86 138 {:04} {:04}", rng.random_range(0..10_000), i))
+            .map_err(|e| anyhow::anyhow!("demo phone: {e}"))?;
+        let email = Email::parse(&format!("contact{i}@{}.example", if slug.is_empty() { "customer" } else { &slug }))
+            .map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
+        let mut tags: Vec<String> = Vec::new();
+        for _ in 0..rng.random_range(0..3) {
+            let tag = pick(&mut rng, TAGS).to_string();
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        let mut custom = Map::new();
+        if company && rng.random_bool(0.4) {
+            custom.insert("credit_limit".into(), json!(rng.random_range(1..50) * 1000));
+        }
+        let fields = CustomerFields {
+            kind: if company { CustomerKind::Company } else { CustomerKind::Person },
+            name,
+            phones: vec![phone],
+            emails: vec![email],
+            address: Some(format!("{} Market Street, {}", rng.random_range(1..300), pick(&mut rng, REGIONS))),
+            industry: Some(pick(&mut rng, INDUSTRIES).into()),
+            size: company.then(|| pick(&mut rng, SIZES).into()),
+            region: Some(pick(&mut rng, REGIONS).into()),
+            source_channel: Some(*pick(&mut rng, SourceChannel::ALL)),
+            status: *pick(&mut rng, LifecycleStatus::ALL),
+            tags,
+            custom_fields: custom,
+        };
+        let owner = owners[i % owners.len()];
+        let touched = at - chrono::Duration::minutes(rng.random_range(0..60 * 24 * 120));
+        let customer = insert_row(&txn, org.id, owner, &fields, touched).await?;
+        if company {
+            for c in 0..rng.random_range(1..=3) {
+                let person = format!("{} {}", pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES));
+                contact::ActiveModel {
+                    id: Set(new_id()),
+                    org_id: Set(org.id),
+                    customer_id: Set(customer.id),
+                    name: Set(person),
+                    title: Set(Some(pick(&mut rng, TITLES).into())),
+                    phone: Set(Some(format!("+86139{:04}{:04}", i, c))),
+                    email: Set(Some(format!("person{c}.{i}@{slug}.example"))),
+                    notes: Set(None),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(CUSTOMERS)
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}

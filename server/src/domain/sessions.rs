@@ -1,0 +1,111 @@
+//! Sessions: login, refresh-token rotation with reuse detection, logout.
+
+use super::{new_id, now, users};
+use crate::auth::keys::{Keys, random_token};
+use crate::auth::password;
+use crate::auth::tokens::{self, REFRESH_TTL_DAYS};
+use crate::entity::{refresh_token, user};
+use crate::error::{AppError, AppResult};
+use rapport_shared::auth::User;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+/// A fresh session: the access token, the refresh token (plain, for the
+/// cookie only) and the user.
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user: User,
+}
+
+/// Checks credentials and opens a session.
+///
+/// # Errors
+/// `InvalidCredentials` for an unknown e-mail, a wrong password or a
+/// deactivated user (indistinguishable on purpose); database failures.
+pub async fn login(db: &DatabaseConnection, keys: &Keys, email: &str, password: &str) -> AppResult<Session> {
+    let email = email.trim().to_lowercase();
+    let found = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
+    // Verify even when there is no such user, so timing does not reveal accounts.
+    let stored = found.as_ref().map_or(password::DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
+    let matches = password::verify(password.to_owned(), stored).await;
+    match found {
+        Some(user) if matches && user.active => open(db, keys, user).await,
+        _ => Err(AppError::InvalidCredentials),
+    }
+}
+
+/// Opens a session for a user already authenticated (login, first run).
+///
+/// # Errors
+/// Database failures.
+pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> AppResult<Session> {
+    let refresh_token = random_token(32);
+    refresh_token::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(user.org_id),
+        user_id: Set(user.id),
+        token_hash: Set(tokens::hash_refresh(&refresh_token)),
+        expires_at: Set(now() + chrono::Duration::days(REFRESH_TTL_DAYS)),
+        revoked_at: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    let access_token = tokens::issue_access(keys, user.id, user.org_id)?;
+    Ok(Session { access_token, refresh_token, user: users::to_dto(db, user).await? })
+}
+
+/// Exchanges a refresh token for a new session; the old token stops working.
+/// Presenting an already-used token revokes every session of its user, since
+/// it means the token was copied.
+///
+/// # Errors
+/// `Unauthenticated` for an unknown, expired, reused or orphaned token.
+pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppResult<Session> {
+    let txn = db.begin().await?;
+    let stored = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh(token)))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if stored.revoked_at.is_some() {
+        revoke_all(&txn, stored.user_id).await?;
+        txn.commit().await?;
+        tracing::warn!(user_id = %stored.user_id, "refresh token reused; all sessions revoked");
+        return Err(AppError::Unauthenticated);
+    }
+    if stored.expires_at <= now() {
+        return Err(AppError::Unauthenticated);
+    }
+    let user = users::active(&txn, stored.user_id, stored.org_id).await?.ok_or(AppError::Unauthenticated)?;
+    let mut used: refresh_token::ActiveModel = stored.into();
+    used.revoked_at = Set(Some(now()));
+    used.update(&txn).await?;
+    txn.commit().await?;
+    open(db, keys, user).await
+}
+
+/// Revokes the session of `token` if it is live.
+///
+/// # Errors
+/// Database failures.
+pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh(token)))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn revoke_all(db: &impl sea_orm::ConnectionTrait, user_id: uuid::Uuid) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Users: creation, lookup and the DTO a client sees.
+
+use super::{Actor, new_id, now};
+use crate::auth::password;
+use crate::entity::{org, user};
+use crate::error::{AppError, AppResult};
+use rapport_shared::auth::{Language, Role, UpdateMe, User, time_zone};
+use rapport_shared::validate::{Email, FieldErrors, required_text};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use uuid::Uuid;
+
+/// The fields of a new user, already validated.
+pub struct NewUser {
+    pub org_id: Uuid,
+    pub email: Email,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    pub time_zone: String,
+    pub language: Language,
+}
+
+/// Inserts a user; an e-mail already in use is a 409.
+///
+/// # Errors
+/// `Conflict` for a taken e-mail; database failures.
+pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
+    let taken = user::Entity::find().filter(user::Column::Email.eq(new.email.as_str())).one(db).await?.is_some();
+    if taken {
+        return Err(AppError::Conflict {
+            message: "a user with this e-mail already exists".into(),
+            details: Some(serde_json::json!({"field": "email"})),
+        });
+    }
+    let at = now();
+    let model = user::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(new.org_id),
+        email: Set(new.email.to_string()),
+        name: Set(new.name),
+        password_hash: Set(password::hash(new.password).await?),
+        role: Set(new.role.as_str().into()),
+        time_zone: Set(new.time_zone),
+        language: Set(new.language.tag().into()),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// The active user behind an access token; `None` if gone, deactivated or moved.
+///
+/// # Errors
+/// Database failures.
+pub async fn active(db: &impl ConnectionTrait, user_id: Uuid, org_id: Uuid) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(user_id)
+        .filter(user::Column::OrgId.eq(org_id))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?)
+}
+
+/// The actor's own profile.
+///
+/// # Errors
+/// `Unauthenticated` if the user vanished; database failures.
+pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
+    let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
+    to_dto(db, user).await
+}
+
+/// Changes the actor's own name, time zone or language.
+///
+/// # Errors
+/// `Validation` for bad values (nothing changes then); database failures.
+pub async fn update_me(db: &impl ConnectionTrait, actor: &Actor, patch: UpdateMe) -> AppResult<User> {
+    let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
+    let mut e = FieldErrors::default();
+    let name = patch.name.as_deref().and_then(|n| e.check("name", required_text(n, 200)));
+    let tz = patch.time_zone.as_deref().and_then(|t| e.check("time_zone", time_zone(t)));
+    if !e.is_empty() {
+        return Err(AppError::Validation(e));
+    }
+    let mut active = user.into_active_model();
+    if let Some(name) = name {
+        active.name = Set(name);
+    }
+    if let Some(tz) = tz {
+        active.time_zone = Set(tz);
+    }
+    if let Some(language) = patch.language {
+        active.language = Set(language.tag().into());
+    }
+    active.updated_at = Set(now());
+    let user = active.update(db).await?;
+    to_dto(db, user).await
+}
+
+/// # Errors
+/// Database failures.
+pub async fn to_dto(db: &impl ConnectionTrait, user: user::Model) -> AppResult<User> {
+    let org_name = org::Entity::find_by_id(user.org_id).one(db).await?.map(|o| o.name).unwrap_or_default();
+    Ok(User {
+        id: user.id,
+        org_id: user.org_id,
+        org_name,
+        email: user.email,
+        name: user.name,
+        role: Role::parse(&user.role).unwrap_or(Role::Rep),
+        time_zone: user.time_zone,
+        language: Language::from_tag(&user.language).unwrap_or_default(),
+    })
+}

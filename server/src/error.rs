@@ -1,0 +1,123 @@
+//! `AppError`: every failure a handler can return, answered in the one JSON
+//! error shape. Unexpected errors are logged with their cause and masked.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rapport_shared::validate::FieldErrors;
+use rapport_shared::{ApiErrorBody, ErrorBody, ErrorCode};
+use sea_orm::{DbErr, SqlErr};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: unparsable body, query or path.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid credentials.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// 401: wrong e-mail or password.
+    #[error("e-mail or password is wrong")]
+    InvalidCredentials,
+    /// 403: not allowed (also a failed CSRF check).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404: missing or not visible to the caller.
+    #[error("not found")]
+    NotFound,
+    /// 409: conflicts with the current state.
+    #[error("{message}")]
+    Conflict { message: String, details: Option<serde_json::Value> },
+    /// 413: body too large.
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    /// 422: fields broke validation rules.
+    #[error("some fields are invalid")]
+    Validation(FieldErrors),
+    /// 422: the body does not fit the schema (wrong type, unknown field).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 429: too many attempts.
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// 503: the database is unreachable.
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    /// 500: anything unexpected; the cause goes to the log only.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict { message: message.into(), details: None }
+    }
+
+    /// A single-field validation failure.
+    pub fn field(field: &str, err: rapport_shared::validate::FieldError) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, err);
+        Self::Validation(errors)
+    }
+
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::Validation(_) | Self::Unprocessable(_) => ErrorCode::ValidationFailed,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        // Constraint violations are the caller's conflict, decided by kind, not message text.
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => return Self::conflict("a record with these values already exists"),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                return Self::Unprocessable("a referenced record does not exist".into());
+            }
+            _ => {}
+        }
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::error!(error = %err, "database unavailable");
+                Self::Unavailable
+            }
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        let mut fields = BTreeMap::new();
+        let mut details = None;
+        match &self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            Self::Validation(errors) => fields = errors.messages(),
+            Self::Conflict { details: d, .. } => details = d.clone(),
+            _ => {}
+        }
+        let body = ApiErrorBody { error: ErrorBody { code, message: self.to_string(), fields, details } };
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

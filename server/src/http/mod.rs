@@ -1,0 +1,89 @@
+//! The HTTP surface: `/api/v1` (one router module per resource, described by
+//! the OpenAPI document built from the same handlers), health probes, and
+//! the server-rendered web app for everything else.
+
+pub mod auth;
+pub mod contacts;
+pub mod customers;
+pub mod health;
+pub mod me;
+pub mod setup;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::{any, get};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+/// Largest request body accepted anywhere (413 beyond).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
+    modifiers(&SecuritySchemes),
+    components(schemas(rapport_shared::ErrorCode))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::ACCESS_COOKIE))),
+        );
+    }
+}
+
+/// Every `/api/v1` route with its OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(setup::router())
+        .merge(me::router())
+        .merge(customers::router())
+        .merge(contacts::router())
+}
+
+/// The API, probes and OpenAPI document, with request ids, tracing, body
+/// limit and timeout. The web app's routes are merged in by the caller.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::new().nest("/api/v1", api()).split_for_parts();
+    let doc = Arc::new(doc);
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
+        .route("/api/{*rest}", any(|| async { AppError::NotFound }))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+}
+
+/// Request ids and request spans, applied around the whole app (API and pages).
+pub fn observe(app: Router) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    app.layer(
+        TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let path = req.extensions().get::<MatchedPath>().map_or(req.uri().path(), MatchedPath::as_str);
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path, request_id = id)
+        }),
+    )
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

@@ -1,0 +1,16 @@
+//! `AppState`: what every handler can reach.
+
+use crate::auth::keys::Keys;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::config::Config;
+use axum::extract::FromRef;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub keys: Arc<Keys>,
+    pub login_limiter: Arc<LoginLimiter>,
+}

@@ -1,0 +1,183 @@
+//! `spawn_app()` and typed request helpers.
+
+use rapport_server::Application;
+use rapport_server::config::{Config, ServeArgs};
+use rapport_server::domain::users::{self, NewUser};
+use rapport_shared::auth::{Language, Role};
+use rapport_shared::validate::Email;
+use reqwest::{Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+}
+
+/// A signed-in user: their bearer token and ids.
+#[derive(Clone)]
+pub struct Login {
+    pub token: String,
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub email: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        rapport_server::telemetry::init(rapport_server::config::LogFormat::Text);
+    }
+    let mut serve = ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), ..ServeArgs::default() };
+    tweak(&mut serve);
+    let config = Config { database_url: fresh_database().await, serve };
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, client, db }
+}
+
+/// A new, empty database: a temp-file SQLite, or a uniquely named PostgreSQL database.
+async fn fresh_database() -> String {
+    let name = format!("rapport_test_{}", Uuid::now_v7().simple());
+    match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
+        Ok(base) => {
+            let admin = Database::connect(&base).await.expect("postgres reachable");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+            admin.close().await.ok();
+            let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
+            format!("{prefix}/{name}")
+        }
+        Err(_) => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// First-run setup: a new org with an admin, signed in.
+    pub async fn setup_admin(&self) -> Login {
+        let email = format!("admin-{}@example.com", Uuid::now_v7().simple());
+        let res = self
+            .request(
+                Method::POST,
+                "/api/v1/setup",
+                None,
+                Some(json!({"org_name": "Acme Sales", "name": "Ada Admin", "email": email, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "setup");
+        login_of(res.json().await.unwrap())
+    }
+
+    /// Another user in `org_id` with `role`, signed in.
+    pub async fn user(&self, org_id: Uuid, role: Role) -> Login {
+        let email = format!("{}-{}@example.com", role.as_str(), Uuid::now_v7().simple());
+        users::insert(
+            &self.db,
+            NewUser {
+                org_id,
+                email: Email::parse(&email).unwrap(),
+                name: format!("{} user", role.as_str()),
+                password: PASSWORD.into(),
+                role,
+                time_zone: "UTC".into(),
+                language: Language::En,
+            },
+        )
+        .await
+        .unwrap();
+        self.login(&email, PASSWORD).await
+    }
+
+    /// A second organisation with its own admin (as `rapport create-admin` makes).
+    pub async fn other_org_admin(&self) -> Login {
+        let email = format!("other-{}@example.com", Uuid::now_v7().simple());
+        let setup = rapport_shared::auth::SetupRequest {
+            org_name: "Other Org".into(),
+            name: "Olga Other".into(),
+            email: email.clone(),
+            password: PASSWORD.into(),
+            time_zone: None,
+            language: None,
+        }
+        .validate()
+        .unwrap();
+        rapport_server::domain::setup::create_org(&self.db, setup).await.unwrap();
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Login {
+        let res = self
+            .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password})))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "login of {email}");
+        login_of(res.json().await.unwrap())
+    }
+
+    /// Creates a customer and returns its JSON.
+    pub async fn customer(&self, who: &Login, body: Value) -> Value {
+        let res = self.post("/api/v1/customers", &who.token, body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+}
+
+fn login_of(body: Value) -> Login {
+    Login {
+        token: body["access_token"].as_str().unwrap().to_owned(),
+        user_id: body["user"]["id"].as_str().unwrap().parse().unwrap(),
+        org_id: body["user"]["org_id"].as_str().unwrap().parse().unwrap(),
+        email: body["user"]["email"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Asserts the error shape and code, and returns the body.
+pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status);
+    let body: Value = res.json().await.expect("error body is JSON");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body
+}

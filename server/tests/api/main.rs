@@ -1,0 +1,12 @@
+//! Integration tests: each starts the real server on a random port with a
+//! fresh database (SQLite; PostgreSQL when `RAPPORT_TEST_POSTGRES_URL` is set)
+//! and speaks HTTP to it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod contacts;
+mod customers;
+mod health;
+mod helpers;
+mod openapi;
+mod validation;

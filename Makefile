@@ -36,7 +36,7 @@ tools-test:
 	@.ci/ensure-tools.sh --browser
 
 build:
-	cargo leptos build
+	env -u RUSTFLAGS cargo leptos build
 
 lint:
 	cargo fmt --all -- --check
@@ -60,7 +60,7 @@ e2e:
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools
-	cargo leptos build --release
+	env -u RUSTFLAGS cargo leptos build --release
 
 clean:
 	cargo clean

@@ -2,8 +2,12 @@
 //! function. It runs in the browser only (pages fetch after hydration); the
 //! server renders skeletons and never calls it.
 
-use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
-use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
+use rapport_shared::auth::{
+    LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User,
+};
+use rapport_shared::customer::{
+    Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer,
+};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -100,19 +104,38 @@ pub async fn archive_customer(id: Uuid) -> ApiResult<()> {
 }
 
 pub async fn contacts(customer_id: Uuid) -> ApiResult<Vec<Contact>> {
-    call(Method::Get, &format!("/customers/{customer_id}/contacts"), None::<&()>).await
+    call(
+        Method::Get,
+        &format!("/customers/{customer_id}/contacts"),
+        None::<&()>,
+    )
+    .await
 }
 
 pub async fn create_contact(customer_id: Uuid, input: &NewContact) -> ApiResult<Contact> {
-    call(Method::Post, &format!("/customers/{customer_id}/contacts"), Some(input)).await
+    call(
+        Method::Post,
+        &format!("/customers/{customer_id}/contacts"),
+        Some(input),
+    )
+    .await
 }
 
 pub async fn delete_contact(id: Uuid) -> ApiResult<()> {
     call_empty(Method::Delete, &format!("/contacts/{id}")).await
 }
 
-async fn call<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, body: Option<&B>) -> ApiResult<T> {
-    let text = send_with_refresh(method, path, body.and_then(|b| serde_json::to_string(b).ok())).await?;
+async fn call<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> ApiResult<T> {
+    let text = send_with_refresh(
+        method,
+        path,
+        body.and_then(|b| serde_json::to_string(b).ok()),
+    )
+    .await?;
     serde_json::from_str(&text).map_err(|_| ApiError::Network)
 }
 
@@ -148,7 +171,9 @@ async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<Str
         _ => builder,
     };
     let request = match body {
-        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        Some(json) => builder
+            .header("Content-Type", "application/json")
+            .body(json),
         None => builder.build(),
     }
     .map_err(|_| ApiError::Network)?;
@@ -159,7 +184,10 @@ async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<Str
         return Ok(text);
     }
     match serde_json::from_str::<rapport_shared::ApiErrorBody>(&text) {
-        Ok(parsed) => Err(ApiError::Api { status, body: parsed.error }),
+        Ok(parsed) => Err(ApiError::Api {
+            status,
+            body: parsed.error,
+        }),
         // A proxy's HTML error page or similar: treat as unreachable.
         Err(_) => Err(ApiError::Network),
     }
@@ -175,7 +203,12 @@ async fn send(_method: Method, _path: &str, _body: Option<String>) -> ApiResult<
 #[cfg(feature = "hydrate")]
 fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
-    let doc = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
+    let doc = web_sys::window()?
+        .document()?
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?;
     let cookies = doc.cookie().ok()?;
-    cookies.split(';').find_map(|c| c.trim().strip_prefix("rapport_csrf=").map(str::to_owned))
+    cookies
+        .split(';')
+        .find_map(|c| c.trim().strip_prefix("rapport_csrf=").map(str::to_owned))
 }

@@ -8,13 +8,22 @@ use rapport_shared::auth::Language;
 pub fn date_time(at: DateTime<Utc>, lang: Language, time_zone: &str) -> String {
     #[cfg(feature = "hydrate")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+            at.timestamp_millis() as f64
+        ));
         let options = js_sys::Object::new();
-        for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short"), ("timeZone", time_zone)] {
+        for (k, v) in [
+            ("dateStyle", "medium"),
+            ("timeStyle", "short"),
+            ("timeZone", time_zone),
+        ] {
             let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
         }
         let text = date.to_locale_string(lang.tag(), &options);
-        if let Some(s) = text.as_string().filter(|s| !s.is_empty() && s != "Invalid Date") {
+        if let Some(s) = text
+            .as_string()
+            .filter(|s| !s.is_empty() && s != "Invalid Date")
+        {
             return s;
         }
     }

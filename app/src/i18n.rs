@@ -158,7 +158,9 @@ impl I18n {
 
 /// Provides the language signal, starting from what the server rendered.
 pub fn provide_i18n() -> I18n {
-    let initial = use_context::<InitialLanguage>().map(|l| l.0).unwrap_or_else(document_language);
+    let initial = use_context::<InitialLanguage>()
+        .map(|l| l.0)
+        .unwrap_or_else(document_language);
     let i18n = I18n(RwSignal::new(initial));
     provide_context(i18n);
     i18n
@@ -225,9 +227,14 @@ pub fn remember_language(lang: Language) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
         {
-            let _ = doc.set_cookie(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag()));
+            let _ = doc.set_cookie(&format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                lang.tag()
+            ));
             if let Some(root) = doc.document_element() {
                 let _ = root.set_attribute("lang", lang.tag());
             }

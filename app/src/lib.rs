@@ -30,7 +30,9 @@ use session::provide_session;
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let lang = use_context::<InitialLanguage>().map(|l| l.0).unwrap_or_default();
+    let lang = use_context::<InitialLanguage>()
+        .map(|l| l.0)
+        .unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -80,7 +82,10 @@ pub fn App() -> impl IntoView {
 
 fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -82,12 +82,19 @@ impl FieldErrors {
     /// # Errors
     /// Returns `self` when any field was rejected.
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// English messages keyed by field, as the API reports them.
     pub fn messages(&self) -> BTreeMap<String, String> {
-        self.0.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect()
     }
 }
 
@@ -151,8 +158,14 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
-        if domain_ok && local_ok { Ok(Self(email)) } else { Err(FieldError::InvalidEmail) }
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
+        if domain_ok && local_ok {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::InvalidEmail)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -258,12 +271,24 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Li.Wei@Example.COM ").map(|e| e.to_string()), Ok("li.wei@example.com".into()));
+        assert_eq!(
+            Email::parse("  Li.Wei@Example.COM ").map(|e| e.to_string()),
+            Ok("li.wei@example.com".into())
+        );
     }
 
     #[test]
     fn bad_emails_are_rejected() {
-        for bad in ["plain", "a@b", "@example.com", "a b@example.com", "a@exa mple.com", "a@.com", "a..b@example.com", "a@-x.com"] {
+        for bad in [
+            "plain",
+            "a@b",
+            "@example.com",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@.com",
+            "a..b@example.com",
+            "a@-x.com",
+        ] {
             assert_eq!(Email::parse(bad), Err(FieldError::InvalidEmail), "{bad}");
         }
         assert_eq!(Email::parse("   "), Err(FieldError::Required));
@@ -274,12 +299,21 @@ mod tests {
         let a = Phone::parse("+86 138-0013-8000");
         let b = Phone::parse("+8613800138000");
         assert_eq!(a, b);
-        assert_eq!(Phone::parse("(021) 5555.1234").map(|p| p.to_string()), Ok("02155551234".into()));
+        assert_eq!(
+            Phone::parse("(021) 5555.1234").map(|p| p.to_string()),
+            Ok("02155551234".into())
+        );
     }
 
     #[test]
     fn bad_phones_are_rejected() {
-        for bad in ["12", "call me", "+", "123-abc-4567", "1234567890123456789012"] {
+        for bad in [
+            "12",
+            "call me",
+            "+",
+            "123-abc-4567",
+            "1234567890123456789012",
+        ] {
             assert_eq!(Phone::parse(bad), Err(FieldError::InvalidPhone), "{bad}");
         }
     }
@@ -287,7 +321,11 @@ mod tests {
     #[test]
     fn list_reports_each_bad_entry_and_drops_duplicates() {
         let mut errors = FieldErrors::default();
-        let raw = vec!["+1 555 0100".to_string(), "x".to_string(), "+15550100".to_string()];
+        let raw = vec![
+            "+1 555 0100".to_string(),
+            "x".to_string(),
+            "+15550100".to_string(),
+        ];
         let phones = list(&mut errors, "phones", &raw, 5, Phone::parse);
         assert_eq!(phones.len(), 1);
         assert_eq!(errors.get("phones[1]"), Some(FieldError::InvalidPhone));
@@ -298,7 +336,10 @@ mod tests {
         assert_eq!(required_text("  ", 10), Err(FieldError::Required));
         assert_eq!(required_text(" Acme ", 10), Ok("Acme".into()));
         assert_eq!(required_text("张三丰", 3), Ok("张三丰".into()));
-        assert_eq!(required_text("abcd", 3), Err(FieldError::TooLong { max: 3 }));
+        assert_eq!(
+            required_text("abcd", 3),
+            Err(FieldError::TooLong { max: 3 })
+        );
         assert_eq!(optional_text(Some("  "), 3), Ok(None));
     }
 

@@ -16,7 +16,11 @@ pub fn AppShell() -> impl IntoView {
     Effect::new(move |_| match session.state.get() {
         SessionState::SignedOut => {
             let here = location.pathname.get_untracked();
-            let next = if here == "/" { String::new() } else { format!("?next={here}") };
+            let next = if here == "/" {
+                String::new()
+            } else {
+                format!("?next={here}")
+            };
             navigate(&format!("/login{next}"), Default::default());
         }
         SessionState::NeedsSetup => navigate("/setup", Default::default()),
@@ -60,7 +64,11 @@ fn NavLink(href: &'static str, label: Msg, icon: &'static str, exact: bool) -> i
     let location = use_location();
     let current = move || {
         let path = location.pathname.get();
-        if exact { path == href } else { path == href || path.starts_with(&format!("{href}/")) }
+        if exact {
+            path == href
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
     };
     view! {
         <a href=href class="nav-link" aria-current=move || current().then_some("page")>

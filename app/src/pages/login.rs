@@ -22,7 +22,11 @@ pub fn Login() -> impl IntoView {
 
     // Only local paths: `next` must never send the user to another site.
     let next = move || {
-        query.get_untracked().get("next").filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+        query
+            .get_untracked()
+            .get("next")
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .unwrap_or_else(|| "/".into())
     };
     {
         let navigate = navigate.clone();
@@ -40,7 +44,10 @@ pub fn Login() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
+        let req = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
         leptos::task::spawn_local(async move {
             match api::login(&req).await {
                 Ok(res) => session.signed_in(res.user),

@@ -1,10 +1,13 @@
 //! argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 fn argon2() -> anyhow::Result<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -15,7 +18,10 @@ fn argon2() -> anyhow::Result<Argon2<'static>> {
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2()?.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hash: {e}"))
+        argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hash: {e}"))
     })
     .await?
 }
@@ -23,8 +29,12 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// True when `password` matches `stored`; a malformed stored hash never matches.
 pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
-        argon2().map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        argon2()
+            .map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
     })
     .await
     .unwrap_or(false)

@@ -7,8 +7,8 @@ use crate::error::{AppError, AppResult};
 use rapport_shared::customer::{Contact, ContactFields, ContactPatch, NewContact};
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -16,7 +16,11 @@ use uuid::Uuid;
 ///
 /// # Errors
 /// `NotFound` when the customer is not visible; database failures.
-pub async fn list(db: &DatabaseConnection, actor: &Actor, customer_id: Uuid) -> AppResult<Vec<Contact>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<Vec<Contact>> {
     let customer = find_visible(db, actor, customer_id).await?;
     let rows = contact::Entity::find()
         .filter(contact::Column::OrgId.eq(actor.org_id))
@@ -29,7 +33,12 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, customer_id: Uuid) -> 
 
 /// # Errors
 /// `NotFound` when the customer is not visible; `Validation`; database failures.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, customer_id: Uuid, input: NewContact) -> AppResult<Contact> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: Uuid,
+    input: NewContact,
+) -> AppResult<Contact> {
     let fields = input.validate().map_err(AppError::Validation)?;
     let customer = find_visible(db, actor, customer_id).await?;
     let at = now();
@@ -47,7 +56,12 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, customer_id: Uuid, i
 
 /// # Errors
 /// `NotFound` when the contact's customer is not visible; `Validation`; database failures.
-pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ContactPatch) -> AppResult<Contact> {
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    patch: ContactPatch,
+) -> AppResult<Contact> {
     let txn = db.begin().await?;
     let row = find_visible_contact(&txn, actor, id).await?;
     let current = ContactFields {
@@ -74,7 +88,11 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     Ok(())
 }
 
-async fn find_visible_contact(db: &impl sea_orm::ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
+async fn find_visible_contact(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<contact::Model> {
     let row = contact::Entity::find_by_id(id)
         .filter(contact::Column::OrgId.eq(actor.org_id))
         .one(db)

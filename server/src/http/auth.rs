@@ -10,8 +10,8 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use rapport_shared::ApiErrorBody;
@@ -22,7 +22,10 @@ use utoipa_axum::routes;
 const REFRESH_PATH: &str = "/api/v1/auth";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
 }
 
 /// Sign in with e-mail and password.
@@ -39,7 +42,9 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let limiter = &state.login_limiter;
-    limiter.check(&req.email, &addr).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    limiter
+        .check(&req.email, &addr)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     match sessions::login(&state.db, &state.keys, &req.email, &req.password).await {
         Ok(session) => {
             limiter.record_success(&req.email);
@@ -62,9 +67,15 @@ pub async fn login(
         (status = 401, description = "No valid refresh cookie", body = ApiErrorBody),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, Json<LoginResponse>)> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let jar = CookieJar::from_headers(&headers);
-    let token = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
+    let token = jar
+        .get(REFRESH_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or(AppError::Unauthenticated)?;
     check_csrf(&headers, &jar)?;
     let session = sessions::refresh(&state.db, &state.keys, &token).await?;
     Ok(respond(jar, session, state.config.serve.secure_cookies))
@@ -76,7 +87,10 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> AppRe
         (status = 204, description = "Signed out"),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, StatusCode)> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> AppResult<(CookieJar, StatusCode)> {
     let jar = CookieJar::from_headers(&headers);
     if let Some(token) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()) {
         check_csrf(&headers, &jar)?;
@@ -97,7 +111,7 @@ pub fn respond(jar: CookieJar, session: Session, secure: bool) -> (CookieJar, Js
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)
-        .max_age(axum_extra::extract::cookie::time::Duration::seconds(ACCESS_TTL_SECS as i64));
+        .max_age(time::Duration::seconds(ACCESS_TTL_SECS as i64));
     let refresh = Cookie::build((REFRESH_COOKIE, session.refresh_token))
         .path(REFRESH_PATH)
         .http_only(true)
@@ -120,6 +134,6 @@ pub fn respond(jar: CookieJar, session: Session, secure: bool) -> (CookieJar, Js
     (jar, Json(body))
 }
 
-fn time_days(days: i64) -> axum_extra::extract::cookie::time::Duration {
-    axum_extra::extract::cookie::time::Duration::days(days)
+fn time_days(days: i64) -> time::Duration {
+    time::Duration::days(days)
 }

@@ -25,6 +25,10 @@ pub async fn get(State(state): State<AppState>, actor: Actor) -> AppResult<Json<
 /// Change one's own name, time zone or language.
 #[utoipa::path(patch, path = "/me", tag = "me", request_body = UpdateMe, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = User), (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update(State(state): State<AppState>, actor: Actor, ApiJson(patch): ApiJson<UpdateMe>) -> AppResult<Json<User>> {
+pub async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(patch): ApiJson<UpdateMe>,
+) -> AppResult<Json<User>> {
     Ok(Json(users::update_me(&state.db, &actor, patch).await?))
 }

@@ -44,7 +44,12 @@ fn CustomerView(customer: Customer) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let id = customer.id;
-    let tz = move || session.user().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
+    let tz = move || {
+        session
+            .user()
+            .map(|u| u.time_zone)
+            .unwrap_or_else(|| "UTC".into())
+    };
     let archive_error = RwSignal::new(None::<Msg>);
     let archive = move |_| {
         if !confirm(i18n.t(Msg::ConfirmArchive)) {
@@ -177,7 +182,10 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn ContactRow(contact: Contact, on_removed: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ContactRow(
+    contact: Contact,
+    on_removed: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = contact.id;
     let remove = move |_| {
@@ -205,7 +213,10 @@ fn ContactRow(contact: Contact, on_removed: impl Fn() + Copy + Send + Sync + 'st
 }
 
 #[component]
-fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ContactForm(
+    customer_id: Uuid,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
@@ -213,7 +224,8 @@ fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'st
     let email = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let form_error = RwSignal::new(None::<Msg>);
-    let err = move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
+    let err =
+        move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewContact {
@@ -251,7 +263,9 @@ fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'st
 fn confirm(message: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
+        web_sys::window()
+            .and_then(|w| w.confirm_with_message(message).ok())
+            .unwrap_or(false)
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -43,8 +43,8 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p rapport-app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 	@# The browser graph must stay free of I/O crates.
-	@! cargo tree -p rapport-app --target wasm32-unknown-unknown --no-default-features --features hydrate -e normal | grep -E '^.*(sea-orm|sqlx|tokio |axum|argon2|ring) ' 
-	@! cargo tree -p rapport-shared -e normal | grep -E '(sea-orm|sqlx|tokio|axum) '
+	@! cargo tree -p rapport-app --target wasm32-unknown-unknown --no-default-features --features hydrate -e normal | grep -E '(^|[ ─])(sea-orm|sqlx|tokio|axum|argon2|ring) v'
+	@! cargo tree -p rapport-shared -e normal | grep -E '(^|[ ─])(sea-orm|sqlx|tokio|axum) v'
 
 test-rust:
 	cargo test --workspace

@@ -10,15 +10,22 @@ const chromium =
 const root = path.resolve(__dirname, '..');
 const binary = process.env.RAPPORT_BIN || path.join(root, 'target', 'debug', 'rapport');
 const siteRoot = process.env.LEPTOS_SITE_ROOT || path.join(root, 'target', 'site');
+// The config is loaded by the runner and again by every worker: only the
+// runner (which sees no run id yet) clears old databases and picks the run's.
 const dataDir = path.join(root, 'target', 'e2e-data');
-rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(dataDir, { recursive: true });
+if (!process.env.RAPPORT_E2E_RUN) {
+  process.env.RAPPORT_E2E_RUN = String(Date.now());
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+}
+const run = process.env.RAPPORT_E2E_RUN;
 
 // One server (with its own empty database) per screen size, so each project
 // walks the whole journey from first-run setup.
 const sizes = [
   { name: 'desktop', port: 3100, device: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', port: 3101, device: { ...devices['iPhone SE'], browserName: 'chromium' as const, defaultBrowserType: 'chromium' as const } },
+  // 375×667 with touch: the phone size the product is designed for.
+  { name: 'phone', port: 3101, device: { ...devices['iPhone SE'], viewport: { width: 375, height: 667 }, browserName: 'chromium' as const, defaultBrowserType: 'chromium' as const } },
 ];
 
 export default defineConfig({
@@ -51,7 +58,7 @@ export default defineConfig({
     stdout: 'pipe',
     env: {
       RAPPORT_ADDR: `127.0.0.1:${s.port}`,
-      DATABASE_URL: `sqlite://${dataDir}/${s.name}.db?mode=rwc`,
+      DATABASE_URL: `sqlite://${dataDir}/${s.name}-${run}.db?mode=rwc`,
       LEPTOS_SITE_ROOT: siteRoot,
       RUST_LOG: 'warn',
     },

@@ -154,6 +154,11 @@ impl I18n {
     pub fn language(self) -> Language {
         self.0.get()
     }
+
+    /// The language, read once (event handlers, initial values).
+    pub fn language_untracked(self) -> Language {
+        self.0.get_untracked()
+    }
 }
 
 /// Provides the language signal, starting from what the server rendered.

@@ -33,6 +33,14 @@ impl Session {
         }
     }
 
+    /// The signed-in user, read once (no re-render on change).
+    pub fn user_untracked(self) -> Option<User> {
+        match self.state.get_untracked() {
+            SessionState::SignedIn(user) => Some(user),
+            _ => None,
+        }
+    }
+
     /// Marks the user signed in and switches to their language.
     pub fn signed_in(self, user: User) {
         self.i18n.0.set(user.language);

@@ -255,10 +255,10 @@ pub fn list<T: PartialEq>(
     }
     let mut out: Vec<T> = Vec::with_capacity(raw.len());
     for (i, item) in raw.iter().enumerate() {
-        if let Some(v) = errors.check(&format!("{field}[{i}]"), parse(item)) {
-            if !out.contains(&v) {
-                out.push(v);
-            }
+        if let Some(v) = errors.check(&format!("{field}[{i}]"), parse(item))
+            && !out.contains(&v)
+        {
+            out.push(v);
         }
     }
     out

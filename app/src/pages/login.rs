@@ -20,12 +20,11 @@ pub fn Login() -> impl IntoView {
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(false);
 
-    // Only local paths: `next` must never send the user to another site.
     let next = move || {
         query
             .get_untracked()
             .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .filter(|n| is_return_path(n))
             .unwrap_or_else(|| "/".into())
     };
     {
@@ -77,4 +76,13 @@ pub fn Login() -> impl IntoView {
             </form>
         </main>
     }
+}
+
+/// A page to return to after sign-in: local (never another site) and not
+/// one of the signed-out pages.
+fn is_return_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/login")
+        && !path.starts_with("/setup")
 }

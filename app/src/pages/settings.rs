@@ -14,7 +14,7 @@ pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let user = session.user();
+    let user = session.user_untracked();
     let name = RwSignal::new(user.as_ref().map(|u| u.name.clone()).unwrap_or_default());
     let tz = RwSignal::new(
         user.as_ref()
@@ -23,7 +23,7 @@ pub fn Settings() -> impl IntoView {
     );
     let lang = RwSignal::new(
         user.as_ref()
-            .map_or(i18n.language(), |u| u.language)
+            .map_or(i18n.language_untracked(), |u| u.language)
             .tag()
             .to_string(),
     );

@@ -42,7 +42,7 @@ pub fn Setup() -> impl IntoView {
             email: email.get_untracked(),
             password: password.get_untracked(),
             time_zone: browser_time_zone(),
-            language: Some(i18n.language()),
+            language: Some(i18n.language_untracked()),
         };
         // The same rules the server applies, for instant feedback.
         if let Err(e) = req.validate() {

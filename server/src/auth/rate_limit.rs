@@ -35,10 +35,10 @@ impl LoginLimiter {
         ] {
             if let Some(times) = map.get_mut(&key) {
                 prune(times, now);
-                if times.len() >= max as usize {
-                    if let Some(oldest) = times.front() {
-                        wait = wait.max((WINDOW.saturating_sub(now - *oldest)).as_secs().max(1));
-                    }
+                if times.len() >= max as usize
+                    && let Some(oldest) = times.front()
+                {
+                    wait = wait.max((WINDOW.saturating_sub(now - *oldest)).as_secs().max(1));
                 }
             }
         }

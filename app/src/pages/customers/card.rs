@@ -31,11 +31,11 @@ pub fn CustomerCard(customer: Customer) -> impl IntoView {
                 <span class="customer-main">
                     <span class="customer-name">{customer.name.clone()}</span>
                     <span class="customer-meta muted">
-                        {customer.owner.name.clone()}" · "
+                        <span class=format!("badge status-{}", status.as_str())>{tr(status_msg(status))}</span>
+                        " "{customer.owner.name.clone()}" · "
                         {move || format::relative(touched, format::now(), i18n.language())}
                     </span>
                 </span>
-                <span class=format!("badge status-{}", status.as_str())>{tr(status_msg(status))}</span>
             </a>
             {phone.map(|p| view! {
                 <a class="call-button" href=format!("tel:{p}") aria-label=format!("Call {p}")>

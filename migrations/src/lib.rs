@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_orgs_and_users;
 mod m20261122_000002_create_customers;
+mod m20261122_000003_create_timeline;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_orgs_and_users::Migration),
             Box::new(m20261122_000002_create_customers::Migration),
+            Box::new(m20261122_000003_create_timeline::Migration),
         ]
     }
 }

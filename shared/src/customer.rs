@@ -18,10 +18,13 @@ pub const MAX_TAG: usize = 40;
 pub const MAX_CUSTOM_FIELDS: usize = 50;
 pub const MAX_CUSTOM_FIELDS_BYTES: usize = 8 * 1024;
 
+/// A closed set of values that travel as snake_case strings, with `ALL`,
+/// `as_str` and `parse`.
+#[macro_export]
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 

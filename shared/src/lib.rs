@@ -2,10 +2,12 @@
 //! `/api/v1`, the error shape, and the validation rules that both sides run.
 //! Nothing here does I/O, so it builds for wasm32 and native alike.
 
+pub mod activity;
 pub mod auth;
 pub mod customer;
 pub mod error;
 pub mod page;
+pub mod timeline;
 pub mod validate;
 
 pub use error::{ApiErrorBody, ErrorBody, ErrorCode};

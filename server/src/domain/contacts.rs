@@ -1,10 +1,11 @@
 //! Contacts: people at a customer, visible exactly when their customer is.
 
 use super::customers::find_visible;
-use super::{Actor, new_id, now};
+use super::{Actor, new_id, now, timeline};
 use crate::entity::contact;
 use crate::error::{AppError, AppResult};
 use rapport_shared::customer::{Contact, ContactFields, ContactPatch, NewContact};
+use rapport_shared::timeline::Event;
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
@@ -51,7 +52,24 @@ pub async fn create(
         ..Default::default()
     };
     write_fields(&mut model, fields);
-    Ok(Contact::from(model.insert(db).await?))
+    let txn = db.begin().await?;
+    let row = model.insert(&txn).await?;
+    let event = Event::ContactAdded {
+        contact_id: row.id,
+        name: row.name.clone(),
+    };
+    timeline::record(
+        &txn,
+        row.org_id,
+        row.customer_id,
+        Some(actor.user_id),
+        at,
+        Some(row.id),
+        &event,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Contact::from(row))
 }
 
 /// # Errors
@@ -72,10 +90,28 @@ pub async fn update(
         notes: row.notes.clone(),
     };
     let next = patch.apply(&current).map_err(AppError::Validation)?;
+    let changed = timeline::changes(&field_values(&current), &field_values(&next));
     let mut model = row.into_active_model();
     write_fields(&mut model, next);
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
+    if !changed.is_empty() {
+        let event = Event::ContactUpdated {
+            contact_id: row.id,
+            name: row.name.clone(),
+            changes: changed,
+        };
+        timeline::record(
+            &txn,
+            row.org_id,
+            row.customer_id,
+            Some(actor.user_id),
+            row.updated_at,
+            Some(row.id),
+            &event,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(Contact::from(row))
 }
@@ -101,6 +137,17 @@ async fn find_visible_contact(
     // Visible exactly when its customer is.
     find_visible(db, actor, row.customer_id).await?;
     Ok(row)
+}
+
+fn field_values(f: &ContactFields) -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::json;
+    vec![
+        ("name", json!(f.name)),
+        ("title", json!(f.title)),
+        ("phone", json!(f.phone)),
+        ("email", json!(f.email)),
+        ("notes", json!(f.notes)),
+    ]
 }
 
 fn write_fields(model: &mut contact::ActiveModel, f: ContactFields) {

@@ -1,7 +1,7 @@
 //! Customers: the scoped list with search, filters and keyset paging, and
 //! create / read / update / archive.
 
-use super::{Actor, new_id, now};
+use super::{Actor, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -11,6 +11,7 @@ use rapport_shared::customer::{
     CustomerSort, LifecycleStatus, NewCustomer, SourceChannel, UserRef,
 };
 use rapport_shared::page::clamp_limit;
+use rapport_shared::timeline::Event;
 use rapport_shared::validate::{Email, FieldError, Phone};
 use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
@@ -19,7 +20,6 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The rows `actor` may see: their org, and for non-admins their own.
@@ -207,12 +207,21 @@ pub async fn create(
     let fields = input.validate().map_err(AppError::Validation)?;
     let owner_id = resolve_owner(db, actor, input.owner_id).await?;
     let txn = db.begin().await?;
-    let row = insert_row(&txn, actor.org_id, owner_id, &fields, now()).await?;
+    let row = insert_row(
+        &txn,
+        actor.org_id,
+        owner_id,
+        Some(actor.user_id),
+        &fields,
+        now(),
+    )
+    .await?;
     txn.commit().await?;
     one_dto(db, row).await
 }
 
-/// Inserts a customer row and its tags; `last_touch` starts at the given time.
+/// Inserts a customer row, its tags and its `customer_created` event;
+/// `last_touch` starts at the given time.
 ///
 /// # Errors
 /// Database failures.
@@ -220,6 +229,7 @@ pub async fn insert_row(
     db: &impl ConnectionTrait,
     org_id: Uuid,
     owner_id: Uuid,
+    actor_id: Option<Uuid>,
     fields: &CustomerFields,
     last_touch: DateTime<Utc>,
 ) -> AppResult<customer::Model> {
@@ -237,6 +247,10 @@ pub async fn insert_row(
     write_fields(&mut model, fields);
     let row = model.insert(db).await?;
     replace_tags(db, &row, &fields.tags).await?;
+    let event = Event::CustomerCreated {
+        name: row.name.clone(),
+    };
+    timeline::record(db, org_id, row.id, actor_id, row.created_at, None, &event).await?;
     Ok(row)
 }
 
@@ -262,6 +276,7 @@ pub async fn update(
         _ => None,
     };
     let tags_changed = next.tags != current.tags;
+    let old_owner = row.owner_id;
     let mut model = row.into_active_model();
     write_fields(&mut model, &next);
     if let Some(owner) = new_owner {
@@ -271,6 +286,41 @@ pub async fn update(
     let row = model.update(&txn).await?;
     if tags_changed {
         replace_tags(&txn, &row, &next.tags).await?;
+    }
+    let changed = timeline::changes(&field_values(&current), &field_values(&next));
+    if !changed.is_empty() {
+        let event = Event::CustomerUpdated { changes: changed };
+        timeline::record(
+            &txn,
+            row.org_id,
+            row.id,
+            Some(actor.user_id),
+            row.updated_at,
+            None,
+            &event,
+        )
+        .await?;
+    }
+    if let Some(owner) = new_owner {
+        let names = timeline::user_names(&txn, [old_owner, owner]).await?;
+        let user_ref = |id: Uuid| UserRef {
+            id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+        };
+        let event = Event::OwnerChanged {
+            from: user_ref(old_owner),
+            to: user_ref(owner),
+        };
+        timeline::record(
+            &txn,
+            row.org_id,
+            row.id,
+            Some(actor.user_id),
+            row.updated_at,
+            None,
+            &event,
+        )
+        .await?;
     }
     txn.commit().await?;
     one_dto(db, row).await
@@ -338,6 +388,24 @@ fn write_fields(model: &mut customer::ActiveModel, f: &CustomerFields) {
     model.status = Set(f.status.as_str().into());
     model.tags = Set(json!(f.tags));
     model.custom_fields = Set(Value::Object(f.custom_fields.clone()));
+}
+
+/// Each editable field as JSON, in a fixed order, for before/after diffs.
+fn field_values(f: &CustomerFields) -> Vec<(&'static str, Value)> {
+    vec![
+        ("kind", json!(f.kind)),
+        ("name", json!(f.name)),
+        ("phones", json!(f.phones)),
+        ("emails", json!(f.emails)),
+        ("address", json!(f.address)),
+        ("industry", json!(f.industry)),
+        ("size", json!(f.size)),
+        ("region", json!(f.region)),
+        ("source_channel", json!(f.source_channel)),
+        ("status", json!(f.status)),
+        ("tags", json!(f.tags)),
+        ("custom_fields", Value::Object(f.custom_fields.clone())),
+    ]
 }
 
 /// The stored row as validated fields (it was validated on the way in).
@@ -410,20 +478,7 @@ async fn to_dtos(
     db: &impl ConnectionTrait,
     rows: Vec<customer::Model>,
 ) -> AppResult<Vec<Customer>> {
-    let mut owner_ids: Vec<Uuid> = rows.iter().map(|r| r.owner_id).collect();
-    owner_ids.sort_unstable();
-    owner_ids.dedup();
-    let names: HashMap<Uuid, String> = if owner_ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(owner_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
+    let names = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
     Ok(rows
         .into_iter()
         .map(|row| {

@@ -227,7 +227,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         };
         let owner = owners[i % owners.len()];
         let touched = at - chrono::Duration::minutes(rng.random_range(0..60 * 24 * 120));
-        let customer = insert_row(&txn, org.id, owner, &fields, touched).await?;
+        let customer = insert_row(&txn, org.id, owner, Some(owner), &fields, touched).await?;
         if company {
             for c in 0..rng.random_range(1..=3) {
                 let person = format!(

@@ -3,11 +3,13 @@
 //! and the owner for reps and managers (teams arrive with the teams issue).
 //! A record the actor may not see is `NotFound`, never `Forbidden`.
 
+pub mod activities;
 pub mod contacts;
 pub mod customers;
 pub mod demo;
 pub mod sessions;
 pub mod setup;
+pub mod timeline;
 pub mod users;
 
 use chrono::{DateTime, SubsecRound, Utc};

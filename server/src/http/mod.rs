@@ -2,12 +2,14 @@
 //! the OpenAPI document built from the same handlers), health probes, and
 //! the server-rendered web app for everything else.
 
+pub mod activities;
 pub mod auth;
 pub mod contacts;
 pub mod customers;
 pub mod health;
 pub mod me;
 pub mod setup;
+pub mod timeline;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -29,7 +31,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
+    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
     modifiers(&SecuritySchemes),
     components(schemas(rapport_shared::ErrorCode))
 )]
@@ -59,6 +61,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(me::router())
         .merge(customers::router())
         .merge(contacts::router())
+        .merge(activities::router())
+        .merge(timeline::router())
 }
 
 /// The API, probes and OpenAPI document, with request ids, tracing, body

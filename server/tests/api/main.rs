@@ -10,4 +10,6 @@ mod demo;
 mod health;
 mod helpers;
 mod openapi;
+mod shutdown;
+mod timeline;
 mod validation;

@@ -19,6 +19,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/customers/{id}/contacts"),
     ("patch", "/api/v1/contacts/{id}"),
     ("delete", "/api/v1/contacts/{id}"),
+    ("post", "/api/v1/customers/{id}/activities"),
+    ("patch", "/api/v1/activities/{id}"),
+    ("delete", "/api/v1/activities/{id}"),
+    ("get", "/api/v1/customers/{id}/timeline"),
 ];
 
 #[tokio::test]

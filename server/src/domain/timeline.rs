@@ -1,0 +1,179 @@
+//! The one place that writes timeline events, and the timeline read.
+//! Writers call [`record`] with their own transaction, so an event exists
+//! exactly when the change it describes does.
+
+use super::customers::find_visible;
+use super::{Actor, new_id, now};
+use crate::entity::{timeline_event, user};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rapport_shared::customer::UserRef;
+use rapport_shared::page::clamp_limit;
+use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery, parse_kinds};
+use rapport_shared::{Cursor, Page};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Appends `event` to a customer's timeline, inside the caller's transaction.
+///
+/// # Errors
+/// Database failures (which roll the caller's change back with it).
+pub async fn record(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    customer_id: Uuid,
+    actor_id: Option<Uuid>,
+    occurred_at: DateTime<Utc>,
+    subject_id: Option<Uuid>,
+    event: &Event,
+) -> AppResult<()> {
+    let payload = serde_json::to_value(event).map_err(|e| AppError::Internal(e.into()))?;
+    timeline_event::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(org_id),
+        customer_id: Set(customer_id),
+        occurred_at: Set(occurred_at),
+        kind: Set(event.kind().to_owned()),
+        actor_id: Set(actor_id),
+        subject_id: Set(subject_id),
+        payload: Set(payload),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The fields whose values differ between two `(name, value)` lists.
+pub fn changes(
+    before: &[(&'static str, Value)],
+    after: &[(&'static str, Value)],
+) -> Vec<FieldChange> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|((_, b), (_, a))| a != b)
+        .map(|((field, b), (_, a))| FieldChange {
+            field: (*field).to_owned(),
+            before: b.clone(),
+            after: a.clone(),
+        })
+        .collect()
+}
+
+/// One page of a visible customer's timeline, newest first.
+///
+/// # Errors
+/// `NotFound` when the customer is not visible; `BadRequest` for an unknown
+/// kind or a foreign cursor; database failures.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: Uuid,
+    query: TimelineQuery,
+) -> AppResult<Page<TimelineEvent>> {
+    let customer = find_visible(db, actor, customer_id).await?;
+    let limit = clamp_limit(query.limit);
+    let mut select = timeline_event::Entity::find()
+        .filter(timeline_event::Column::OrgId.eq(actor.org_id))
+        .filter(timeline_event::Column::CustomerId.eq(customer.id));
+    if let Some(raw) = query.kinds.as_deref().filter(|k| !k.trim().is_empty()) {
+        let kinds = parse_kinds(raw)
+            .map_err(|k| AppError::BadRequest(format!("unknown event kind `{k}`")))?;
+        select = select.filter(timeline_event::Column::Kind.is_in(kinds));
+    }
+    if let Some(who) = query.actor {
+        select = select.filter(timeline_event::Column::ActorId.eq(who));
+    }
+    if let Some(before) = query.before {
+        select = select.filter(timeline_event::Column::OccurredAt.lt(before));
+    }
+    if let Some(after) = query.after {
+        select = select.filter(timeline_event::Column::OccurredAt.gte(after));
+    }
+    if let Some(raw) = &query.cursor {
+        let bad = || AppError::BadRequest("cursor is not valid".into());
+        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
+        let at = DateTime::parse_from_rfc3339(&cursor.key)
+            .map_err(|_| bad())?
+            .with_timezone(&Utc);
+        select = select.filter(
+            Condition::any()
+                .add(timeline_event::Column::OccurredAt.lt(at))
+                .add(
+                    Condition::all()
+                        .add(timeline_event::Column::OccurredAt.eq(at))
+                        .add(timeline_event::Column::Id.lt(cursor.id)),
+                ),
+        );
+    }
+    let mut rows = select
+        .order_by_desc(timeline_event::Column::OccurredAt)
+        .order_by_desc(timeline_event::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| {
+            Cursor {
+                key: last
+                    .occurred_at
+                    .to_rfc3339_opts(SecondsFormat::Micros, true),
+                id: last.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    let names = user_names(db, rows.iter().filter_map(|r| r.actor_id)).await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|row| {
+            let event: Event = match serde_json::from_value(row.payload) {
+                Ok(event) => event,
+                Err(e) => {
+                    tracing::error!(event_id = %row.id, error = %e, "unreadable timeline event skipped");
+                    return None;
+                }
+            };
+            Some(TimelineEvent {
+                id: row.id,
+                customer_id: row.customer_id,
+                occurred_at: row.occurred_at,
+                actor: row.actor_id.map(|id| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() }),
+                event,
+            })
+        })
+        .collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// Names of the given users, in one query.
+///
+/// # Errors
+/// Database failures.
+pub async fn user_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}

@@ -1,0 +1,236 @@
+//! The customer follow-up timeline: one ordered stream of everything that
+//! happened with a customer. A new kind of event is one variant here.
+
+use crate::activity::{ActivityKind, Direction, Outcome};
+use crate::customer::UserRef;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// One entry of a customer's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineEvent {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it (absent for the system).
+    pub actor: Option<UserRef>,
+    /// The kind (`call`, `customer_updated`, …) and what it carries.
+    pub event: Event,
+}
+
+/// What happened. The `kind` tags are one flat snake_case list; an activity's
+/// event is named by its activity kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    CustomerCreated {
+        name: String,
+    },
+    CustomerUpdated {
+        changes: Vec<FieldChange>,
+    },
+    ContactAdded {
+        contact_id: Uuid,
+        name: String,
+    },
+    ContactUpdated {
+        contact_id: Uuid,
+        name: String,
+        changes: Vec<FieldChange>,
+    },
+    Call(ActivityLogged),
+    Visit(ActivityLogged),
+    Email(ActivityLogged),
+    Message(ActivityLogged),
+    Meeting(ActivityLogged),
+    Note(ActivityLogged),
+    ActivityEdited {
+        activity_id: Uuid,
+        changes: Vec<FieldChange>,
+    },
+    ActivityDeleted {
+        activity_id: Uuid,
+        activity_kind: ActivityKind,
+    },
+    OwnerChanged {
+        from: UserRef,
+        to: UserRef,
+    },
+}
+
+/// An activity as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityLogged {
+    pub activity_id: Uuid,
+    pub direction: Option<Direction>,
+    pub outcome: Option<Outcome>,
+    pub duration_secs: Option<u32>,
+    pub contact_id: Option<Uuid>,
+    pub body: Option<String>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+}
+
+/// One changed field: its value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldChange {
+    pub field: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub before: Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub after: Value,
+}
+
+impl Event {
+    /// The activity event for `kind`.
+    pub fn activity(kind: ActivityKind, logged: ActivityLogged) -> Self {
+        match kind {
+            ActivityKind::Call => Self::Call(logged),
+            ActivityKind::Visit => Self::Visit(logged),
+            ActivityKind::Email => Self::Email(logged),
+            ActivityKind::Message => Self::Message(logged),
+            ActivityKind::Meeting => Self::Meeting(logged),
+            ActivityKind::Note => Self::Note(logged),
+        }
+    }
+
+    /// The `kind` tag, as stored and filtered on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CustomerCreated { .. } => "customer_created",
+            Self::CustomerUpdated { .. } => "customer_updated",
+            Self::ContactAdded { .. } => "contact_added",
+            Self::ContactUpdated { .. } => "contact_updated",
+            Self::Call(_) => "call",
+            Self::Visit(_) => "visit",
+            Self::Email(_) => "email",
+            Self::Message(_) => "message",
+            Self::Meeting(_) => "meeting",
+            Self::Note(_) => "note",
+            Self::ActivityEdited { .. } => "activity_edited",
+            Self::ActivityDeleted { .. } => "activity_deleted",
+            Self::OwnerChanged { .. } => "owner_changed",
+        }
+    }
+}
+
+/// Every event kind, for validating `?kinds=` filters.
+pub const EVENT_KINDS: &[&str] = &[
+    "customer_created",
+    "customer_updated",
+    "contact_added",
+    "contact_updated",
+    "call",
+    "visit",
+    "email",
+    "message",
+    "meeting",
+    "note",
+    "activity_edited",
+    "activity_deleted",
+    "owner_changed",
+];
+
+/// Query of `GET /api/v1/customers/{id}/timeline`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// Comma-separated event kinds, e.g. `call,visit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<String>,
+    /// Only events by this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Uuid>,
+    /// Only events before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<DateTime<Utc>>,
+    /// Only events at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// Parses `call,visit` into known kinds.
+///
+/// # Errors
+/// The first unknown kind.
+pub fn parse_kinds(raw: &str) -> Result<Vec<&'static str>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            EVENT_KINDS
+                .iter()
+                .copied()
+                .find(|known| *known == k)
+                .ok_or_else(|| k.to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn events_serialise_with_a_flat_kind_tag() {
+        let e = Event::activity(
+            ActivityKind::Call,
+            ActivityLogged {
+                activity_id: Uuid::nil(),
+                direction: Some(Direction::Outbound),
+                outcome: Some(Outcome::NoAnswer),
+                duration_secs: None,
+                contact_id: None,
+                body: None,
+                next_follow_up_at: None,
+            },
+        );
+        let v = serde_json::to_value(&e).unwrap_or_default();
+        assert_eq!(v["kind"], "call");
+        assert_eq!(v["outcome"], "no_answer");
+        assert_eq!(e.kind(), "call");
+        let back: Event = serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn every_kind_is_listed_once() {
+        let e = Event::CustomerUpdated { changes: vec![] };
+        assert!(EVENT_KINDS.contains(&e.kind()));
+        let mut kinds = EVENT_KINDS.to_vec();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), EVENT_KINDS.len());
+        assert_eq!(
+            serde_json::to_value(Event::OwnerChanged {
+                from: UserRef {
+                    id: Uuid::nil(),
+                    name: "A".into()
+                },
+                to: UserRef {
+                    id: Uuid::nil(),
+                    name: "B".into()
+                },
+            })
+            .unwrap_or_default()["kind"],
+            json!("owner_changed")
+        );
+    }
+
+    #[test]
+    fn kind_filters_are_checked() {
+        assert_eq!(parse_kinds("call, visit,"), Ok(vec!["call", "visit"]));
+        assert_eq!(parse_kinds("call,teleport"), Err("teleport".into()));
+    }
+}

@@ -2,12 +2,10 @@
 //! function. It runs in the browser only (pages fetch after hydration); the
 //! server renders skeletons and never calls it.
 
-use rapport_shared::auth::{
-    LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User,
-};
-use rapport_shared::customer::{
-    Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer,
-};
+use rapport_shared::activity::{Activity, NewActivity};
+use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
+use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
+use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -104,58 +102,56 @@ pub async fn archive_customer(id: Uuid) -> ApiResult<()> {
 }
 
 pub async fn contacts(customer_id: Uuid) -> ApiResult<Vec<Contact>> {
-    call(
-        Method::Get,
-        &format!("/customers/{customer_id}/contacts"),
-        None::<&()>,
-    )
-    .await
+    call(Method::Get, &format!("/customers/{customer_id}/contacts"), None::<&()>).await
 }
 
 pub async fn create_contact(customer_id: Uuid, input: &NewContact) -> ApiResult<Contact> {
-    call(
-        Method::Post,
-        &format!("/customers/{customer_id}/contacts"),
-        Some(input),
-    )
-    .await
+    call(Method::Post, &format!("/customers/{customer_id}/contacts"), Some(input)).await
 }
 
 pub async fn delete_contact(id: Uuid) -> ApiResult<()> {
     call_empty(Method::Delete, &format!("/contacts/{id}")).await
 }
 
-async fn call<B: Serialize, T: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    body: Option<&B>,
-) -> ApiResult<T> {
-    let text = send_with_refresh(
-        method,
-        path,
-        body.and_then(|b| serde_json::to_string(b).ok()),
-    )
-    .await?;
+pub async fn timeline(customer_id: Uuid, query: &TimelineQuery) -> ApiResult<Page<TimelineEvent>> {
+    let qs = serde_urlencoded::to_string(query).unwrap_or_default();
+    call(Method::Get, &format!("/customers/{customer_id}/timeline?{qs}"), None::<&()>).await
+}
+
+/// Logs an activity; `key` makes a retry return the first result instead of a duplicate.
+pub async fn log_activity(customer_id: Uuid, input: &NewActivity, key: &str) -> ApiResult<Activity> {
+    let body = serde_json::to_string(input).ok();
+    let text =
+        send_with_refresh(Method::Post, &format!("/customers/{customer_id}/activities"), body, Some(key)).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Network)
+}
+
+pub async fn delete_activity(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/activities/{id}")).await
+}
+
+async fn call<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, body: Option<&B>) -> ApiResult<T> {
+    let text = send_with_refresh(method, path, body.and_then(|b| serde_json::to_string(b).ok()), None).await?;
     serde_json::from_str(&text).map_err(|_| ApiError::Network)
 }
 
 async fn call_empty(method: Method, path: &str) -> ApiResult<()> {
-    send_with_refresh(method, path, None).await.map(|_| ())
+    send_with_refresh(method, path, None, None).await.map(|_| ())
 }
 
 /// Sends; on a 401 tries one silent refresh of the session and sends again.
-async fn send_with_refresh(method: Method, path: &str, body: Option<String>) -> ApiResult<String> {
-    match send(method, path, body.clone()).await {
+async fn send_with_refresh(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<String> {
+    match send(method, path, body.clone(), key).await {
         Err(e) if e.is_unauthenticated() && !path.starts_with("/auth/") => {
-            send(Method::Post, "/auth/refresh", None).await?;
-            send(method, path, body).await
+            send(Method::Post, "/auth/refresh", None, None).await?;
+            send(method, path, body, key).await
         }
         other => other,
     }
 }
 
 #[cfg(feature = "hydrate")]
-async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<String> {
+async fn send(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<String> {
     use gloo_net::http::Request;
     let url = format!("/api/v1{path}");
     let builder = match method {
@@ -170,10 +166,12 @@ async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<Str
         Some(token) if method != Method::Get => builder.header("X-CSRF-Token", &token),
         _ => builder,
     };
+    let builder = match key {
+        Some(key) => builder.header("Idempotency-Key", key),
+        None => builder,
+    };
     let request = match body {
-        Some(json) => builder
-            .header("Content-Type", "application/json")
-            .body(json),
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
         None => builder.build(),
     }
     .map_err(|_| ApiError::Network)?;
@@ -184,17 +182,14 @@ async fn send(method: Method, path: &str, body: Option<String>) -> ApiResult<Str
         return Ok(text);
     }
     match serde_json::from_str::<rapport_shared::ApiErrorBody>(&text) {
-        Ok(parsed) => Err(ApiError::Api {
-            status,
-            body: parsed.error,
-        }),
+        Ok(parsed) => Err(ApiError::Api { status, body: parsed.error }),
         // A proxy's HTML error page or similar: treat as unreachable.
         Err(_) => Err(ApiError::Network),
     }
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn send(_method: Method, _path: &str, _body: Option<String>) -> ApiResult<String> {
+async fn send(_method: Method, _path: &str, _body: Option<String>, _key: Option<&str>) -> ApiResult<String> {
     // Server rendering shows skeletons; data is fetched by the browser.
     Err(ApiError::Network)
 }
@@ -203,12 +198,7 @@ async fn send(_method: Method, _path: &str, _body: Option<String>) -> ApiResult<
 #[cfg(feature = "hydrate")]
 fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
-    let doc = web_sys::window()?
-        .document()?
-        .dyn_into::<web_sys::HtmlDocument>()
-        .ok()?;
+    let doc = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
     let cookies = doc.cookie().ok()?;
-    cookies
-        .split(';')
-        .find_map(|c| c.trim().strip_prefix("rapport_csrf=").map(str::to_owned))
+    cookies.split(';').find_map(|c| c.trim().strip_prefix("rapport_csrf=").map(str::to_owned))
 }

@@ -8,22 +8,13 @@ use rapport_shared::auth::Language;
 pub fn date_time(at: DateTime<Utc>, lang: Language, time_zone: &str) -> String {
     #[cfg(feature = "hydrate")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-            at.timestamp_millis() as f64
-        ));
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
         let options = js_sys::Object::new();
-        for (k, v) in [
-            ("dateStyle", "medium"),
-            ("timeStyle", "short"),
-            ("timeZone", time_zone),
-        ] {
+        for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short"), ("timeZone", time_zone)] {
             let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
         }
         let text = date.to_locale_string(lang.tag(), &options);
-        if let Some(s) = text
-            .as_string()
-            .filter(|s| !s.is_empty() && s != "Invalid Date")
-        {
+        if let Some(s) = text.as_string().filter(|s| !s.is_empty() && s != "Invalid Date") {
             return s;
         }
     }
@@ -69,4 +60,86 @@ pub fn now() -> DateTime<Utc> {
         }
     }
     Utc::now()
+}
+
+/// A follow-up time chosen with one tap, in the device's local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpPreset {
+    Tomorrow9,
+    In3Days,
+    NextWeek,
+}
+
+/// The moment a preset stands for: 9:00 local time on the chosen day
+/// ("next week" is next Monday).
+pub fn follow_up_at(preset: FollowUpPreset) -> Option<DateTime<Utc>> {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new_0();
+        let days = match preset {
+            FollowUpPreset::Tomorrow9 => 1,
+            FollowUpPreset::In3Days => 3,
+            FollowUpPreset::NextWeek => {
+                let weekday = date.get_day(); // 0 = Sunday
+                (8 - weekday) % 7 + if weekday == 1 { 7 } else { 0 }
+            }
+        };
+        date.set_date(date.get_date() + days);
+        date.set_hours(9);
+        date.set_minutes(0);
+        date.set_seconds(0);
+        date.set_milliseconds(0);
+        DateTime::<Utc>::from_timestamp_millis(date.get_time() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = preset;
+        None
+    }
+}
+
+/// A `<input type="datetime-local">` value (local time) as a UTC instant.
+pub fn from_local_input(value: &str) -> Option<DateTime<Utc>> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
+        let millis = date.get_time();
+        if millis.is_nan() {
+            return None;
+        }
+        DateTime::<Utc>::from_timestamp_millis(millis as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// "Monday, 22 November 2026" style heading for a day of the timeline.
+pub fn day_label(at: DateTime<Utc>, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"full".into());
+        if let Some(s) = date.to_locale_date_string(lang.tag(), &options).as_string() {
+            return s;
+        }
+    }
+    let _ = lang;
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// The local calendar day of an instant, for grouping.
+pub fn day_key(at: DateTime<Utc>) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        return format!("{}-{}-{}", date.get_full_year(), date.get_month(), date.get_date());
+    }
+    #[allow(unreachable_code)]
+    at.format("%Y-%m-%d").to_string()
 }

@@ -131,6 +131,54 @@ messages! {
     SrcAdvertising => "Advertising", "广告";
     SrcImport => "Import", "导入";
     SrcOther => "Other", "其他";
+    QuickEntry => "Quick entry", "快速记录";
+    LogActivity => "Log activity", "记录跟进";
+    KindCall => "Call", "电话";
+    KindVisit => "Visit", "拜访";
+    KindEmail => "E-mail", "邮件";
+    KindMessage => "Message", "消息/微信";
+    KindMeeting => "Meeting", "会议";
+    KindNote => "Note", "备注";
+    OutcomeReached => "Reached", "已接通";
+    OutcomeNoAnswer => "No answer", "未接通";
+    OutcomeInterested => "Interested", "有意向";
+    OutcomeNotInterested => "Not interested", "无意向";
+    OutcomeFollowUp => "Follow-up needed", "需跟进";
+    Outcome => "Outcome", "结果";
+    NoteLabel => "What happened?", "跟进内容";
+    NextFollowUp => "Next follow-up", "下次跟进";
+    NoFollowUp => "None", "无";
+    Tomorrow9 => "Tomorrow 9:00", "明天 9:00";
+    In3Days => "In 3 days", "3 天后";
+    NextWeek => "Next week", "下周";
+    PickDate => "Pick a date", "选择日期";
+    WaitingToSend => "Waiting to send", "等待发送";
+    WaitingHint => "Saved on this device; it is sent when the connection returns.", "已保存在本设备，联网后自动发送。";
+    ActivitySaved => "Saved to the timeline.", "已记录到时间线。";
+    Rejected => "The server did not accept this entry.", "服务器未接受此记录。";
+    Discard => "Discard", "丢弃";
+    Timeline => "Timeline", "时间线";
+    NoEvents => "Nothing here yet.", "暂无记录。";
+    FilterAll => "All", "全部";
+    FilterCalls => "Calls", "电话";
+    FilterVisits => "Visits", "拜访";
+    FilterMessages => "Messages", "消息";
+    FilterMeetings => "Meetings", "会议";
+    FilterNotes => "Notes", "备注";
+    FilterChanges => "Changes", "变更";
+    EvCustomerCreated => "created the customer", "创建了客户";
+    EvCustomerUpdated => "changed details", "修改了资料";
+    EvContactAdded => "added a contact", "添加了联系人";
+    EvContactUpdated => "changed a contact", "修改了联系人";
+    EvOwnerChanged => "handed the customer over", "转交了客户";
+    EvActivityEdited => "edited an activity", "编辑了跟进记录";
+    EvActivityDeleted => "deleted an activity", "删除了跟进记录";
+    Someone => "Someone", "某人";
+    ChooseCustomer => "Who was it with?", "跟进哪个客户？";
+    RecentCustomers => "Recently touched", "最近跟进";
+    ChangeCustomer => "Change", "更换";
+    ErrFuture => "Must not be in the future.", "不能晚于当前时间。";
+    ErrFollowUpOrder => "Must be after the activity.", "必须晚于本次跟进。";
     ErrRequired => "Required.", "必填。";
     ErrTooLong => "Too long.", "内容过长。";
     ErrTooShort => "Too short (at least 8 characters).", "太短（至少 8 个字符）。";
@@ -163,9 +211,7 @@ impl I18n {
 
 /// Provides the language signal, starting from what the server rendered.
 pub fn provide_i18n() -> I18n {
-    let initial = use_context::<InitialLanguage>()
-        .map(|l| l.0)
-        .unwrap_or_else(document_language);
+    let initial = use_context::<InitialLanguage>().map(|l| l.0).unwrap_or_else(document_language);
     let i18n = I18n(RwSignal::new(initial));
     provide_context(i18n);
     i18n
@@ -232,14 +278,10 @@ pub fn remember_language(lang: Language) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(doc) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        if let Some(doc) =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
         {
-            let _ = doc.set_cookie(&format!(
-                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.tag()
-            ));
+            let _ = doc.set_cookie(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.tag()));
             if let Some(root) = doc.document_element() {
                 let _ = root.set_attribute("lang", lang.tag());
             }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod format;
 pub mod i18n;
+pub mod outbox;
 pub mod pages;
 pub mod session;
 
@@ -24,6 +25,7 @@ use pages::customers::list::CustomerList;
 use pages::dashboard::Dashboard;
 use pages::login::Login;
 use pages::not_found::NotFound;
+use pages::quick::QuickEntry;
 use pages::settings::Settings;
 use pages::setup::Setup;
 use session::provide_session;
@@ -33,9 +35,7 @@ const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/s
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let lang = use_context::<InitialLanguage>()
-        .map(|l| l.0)
-        .unwrap_or_default();
+    let lang = use_context::<InitialLanguage>().map(|l| l.0).unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_i18n();
     provide_session();
+    outbox::provide_outbox();
     // A marker for end-to-end tests: clicks before hydration do nothing.
     Effect::new(|_| mark_hydrated());
     view! {
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/new") view=CustomerNew/>
                     <Route path=path!("customers/:id") view=CustomerDetail/>
                     <Route path=path!("customers/:id/edit") view=CustomerEdit/>
+                    <Route path=path!("quick") view=QuickEntry/>
                     <Route path=path!("settings") view=Settings/>
                 </ParentRoute>
             </Routes>
@@ -86,10 +88,7 @@ pub fn App() -> impl IntoView {
 
 fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

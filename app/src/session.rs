@@ -74,10 +74,7 @@ async fn check() -> SessionState {
 
 /// Provides the session and starts the first check once hydrated.
 pub fn provide_session() -> Session {
-    let session = Session {
-        state: RwSignal::new(SessionState::Checking),
-        i18n: use_i18n(),
-    };
+    let session = Session { state: RwSignal::new(SessionState::Checking), i18n: use_i18n() };
     provide_context(session);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| session.recheck());
@@ -85,8 +82,6 @@ pub fn provide_session() -> Session {
 }
 
 pub fn use_session() -> Session {
-    use_context::<Session>().unwrap_or_else(|| Session {
-        state: RwSignal::new(SessionState::Checking),
-        i18n: use_i18n(),
-    })
+    use_context::<Session>()
+        .unwrap_or_else(|| Session { state: RwSignal::new(SessionState::Checking), i18n: use_i18n() })
 }

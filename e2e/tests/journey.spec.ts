@@ -98,7 +98,11 @@ test('edit the customer', async ({ page }) => {
 
   await expect(page.getByRole('heading', { name: 'Jade Dragon Tea' })).toBeVisible();
   await expect(page.locator('.badge.status-customer')).toBeVisible();
-  await expect(page.getByText('East')).toBeVisible();
+  await expect(page.locator('.kv', { hasText: 'Region' }).getByText('East')).toBeVisible();
+  // The change is on the timeline, before → after.
+  const change = page.locator('.event.kind-customer_updated').first();
+  await expect(change.getByText('lead')).toBeVisible();
+  await expect(change.getByText('customer', { exact: true })).toBeVisible();
 
   // The list reflects it: filter by the new status.
   await open(page, '/customers?status=customer');
@@ -115,4 +119,46 @@ test('add a contact to the customer', async ({ page }) => {
   await page.locator('.contact-form').getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Wang Fang')).toBeVisible();
   await expect(page.locator('a[href="tel:13800138000"]')).toBeVisible();
+});
+
+test('quick entry logs a call with the next follow-up', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/quick');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('jade');
+  await page.getByRole('button', { name: 'Jade Dragon Tea' }).click();
+  await page.getByRole('radio', { name: 'Call' }).click();
+  await page.getByRole('button', { name: 'Reached' }).click();
+  await page.getByLabel('What happened?').fill('Asked for a price list');
+  await page.getByRole('radio', { name: 'Tomorrow 9:00' }).click();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved to the timeline.')).toBeVisible();
+  await expectNoHorizontalScroll(page);
+
+  await open(page, '/customers?q=jade');
+  await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
+  const entry = page.locator('.event.kind-call', { hasText: 'Asked for a price list' });
+  await expect(entry).toBeVisible();
+  await expect(entry.getByText('Reached')).toBeVisible();
+  await expect(entry.getByText(/Next follow-up/)).toBeVisible();
+});
+
+test('an entry made offline waits, then reaches the timeline exactly once', async ({ page, context }) => {
+  await signIn(page);
+  await open(page, '/quick');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('jade');
+  await page.getByRole('button', { name: 'Jade Dragon Tea' }).click();
+
+  await context.setOffline(true);
+  await page.getByRole('radio', { name: 'Visit' }).click();
+  await page.getByLabel('What happened?').fill('Dropped off samples (offline)');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved on this device; it is sent when the connection returns.')).toBeVisible();
+  await expect(page.getByText(/1 · Waiting to send/)).toBeVisible();
+
+  await context.setOffline(false);
+  await expect(page.getByText(/Waiting to send/)).toHaveCount(0, { timeout: 30_000 });
+
+  await open(page, '/customers?q=jade');
+  await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
+  await expect(page.locator('.event.kind-visit', { hasText: 'Dropped off samples (offline)' })).toHaveCount(1);
 });

@@ -33,32 +33,16 @@ impl MigrationTrait for Migration {
                 .col(boolean(Users::Active))
                 .col(timestamp_with_time_zone(Users::CreatedAt))
                 .col(timestamp_with_time_zone(Users::UpdatedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Users::Table, Users::OrgId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
+                .foreign_key(ForeignKey::create().from(Users::Table, Users::OrgId).to(Orgs::Table, Orgs::Id))
                 .to_owned(),
         )
         .await?;
         // Login is by e-mail alone, so an address belongs to one account across all orgs.
         m.create_index(
-            Index::create()
-                .name("ux_users_email")
-                .table(Users::Table)
-                .col(Users::Email)
-                .unique()
-                .to_owned(),
+            Index::create().name("ux_users_email").table(Users::Table).col(Users::Email).unique().to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_users_org")
-                .table(Users::Table)
-                .col(Users::OrgId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("ix_users_org").table(Users::Table).col(Users::OrgId).to_owned()).await?;
 
         m.create_table(
             Table::create()
@@ -111,14 +95,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(ServerSecrets::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(RefreshTokens::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Users::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Orgs::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(ServerSecrets::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(RefreshTokens::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Users::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Orgs::Table).to_owned()).await
     }
 }
 

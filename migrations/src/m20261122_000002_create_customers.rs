@@ -35,46 +35,21 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(Customers::LastTouchAt))
                 .col(timestamp_with_time_zone(Customers::CreatedAt))
                 .col(timestamp_with_time_zone(Customers::UpdatedAt))
+                .foreign_key(ForeignKey::create().from(Customers::Table, Customers::OrgId).to(Orgs::Table, Orgs::Id))
                 .foreign_key(
-                    ForeignKey::create()
-                        .from(Customers::Table, Customers::OrgId)
-                        .to(Orgs::Table, Orgs::Id),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(Customers::Table, Customers::OwnerId)
-                        .to(Users::Table, Users::Id),
+                    ForeignKey::create().from(Customers::Table, Customers::OwnerId).to(Users::Table, Users::Id),
                 )
                 .to_owned(),
         )
         .await?;
         // The list pages by (sort key, id) within an org, and for reps within an owner.
         for (name, cols) in [
-            (
-                "ix_customers_org_name",
-                vec![Customers::OrgId, Customers::SortName, Customers::Id],
-            ),
-            (
-                "ix_customers_owner_name",
-                vec![
-                    Customers::OrgId,
-                    Customers::OwnerId,
-                    Customers::SortName,
-                    Customers::Id,
-                ],
-            ),
-            (
-                "ix_customers_org_touch",
-                vec![Customers::OrgId, Customers::LastTouchAt, Customers::Id],
-            ),
+            ("ix_customers_org_name", vec![Customers::OrgId, Customers::SortName, Customers::Id]),
+            ("ix_customers_owner_name", vec![Customers::OrgId, Customers::OwnerId, Customers::SortName, Customers::Id]),
+            ("ix_customers_org_touch", vec![Customers::OrgId, Customers::LastTouchAt, Customers::Id]),
             (
                 "ix_customers_owner_touch",
-                vec![
-                    Customers::OrgId,
-                    Customers::OwnerId,
-                    Customers::LastTouchAt,
-                    Customers::Id,
-                ],
+                vec![Customers::OrgId, Customers::OwnerId, Customers::LastTouchAt, Customers::Id],
             ),
         ] {
             let mut index = Index::create();
@@ -91,11 +66,7 @@ impl MigrationTrait for Migration {
                 .col(uuid(CustomerTags::CustomerId))
                 .col(uuid(CustomerTags::OrgId))
                 .col(string_len(CustomerTags::Tag, 40))
-                .primary_key(
-                    Index::create()
-                        .col(CustomerTags::CustomerId)
-                        .col(CustomerTags::Tag),
-                )
+                .primary_key(Index::create().col(CustomerTags::CustomerId).col(CustomerTags::Tag))
                 .foreign_key(
                     ForeignKey::create()
                         .from(CustomerTags::Table, CustomerTags::CustomerId)
@@ -150,12 +121,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Contacts::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(CustomerTags::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Customers::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(Contacts::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(CustomerTags::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Customers::Table).to_owned()).await
     }
 }
 

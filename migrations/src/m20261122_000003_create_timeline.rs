@@ -95,12 +95,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(IdempotencyKeys::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(Activities::Table).to_owned())
-            .await?;
-        m.drop_table(Table::drop().table(TimelineEvents::Table).to_owned())
-            .await
+        m.drop_table(Table::drop().table(IdempotencyKeys::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Activities::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(TimelineEvents::Table).to_owned()).await
     }
 }
 

@@ -12,11 +12,7 @@ use std::path::PathBuf;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rapport.db?mode=rwc";
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "rapport",
-    version,
-    about = "Rapport: customer follow-up for sales and service teams"
-)]
+#[command(name = "rapport", version, about = "Rapport: customer follow-up for sales and service teams")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -68,18 +64,10 @@ pub struct ServeArgs {
     #[arg(long, env = "RAPPORT_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
     /// Failed logins allowed per account within 15 minutes.
-    #[arg(
-        long,
-        env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ACCOUNT",
-        default_value_t = 5
-    )]
+    #[arg(long, env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
     pub login_max_failures_per_account: u32,
     /// Failed logins allowed per client address within 15 minutes.
-    #[arg(
-        long,
-        env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS",
-        default_value_t = 20
-    )]
+    #[arg(long, env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
     pub login_max_failures_per_address: u32,
     /// Seconds that in-flight requests get to finish on shutdown.
     #[arg(long, env = "RAPPORT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
@@ -138,11 +126,7 @@ impl Config {
         }
         std::env::current_exe()
             .ok()
-            .and_then(|exe| {
-                exe.parent()
-                    .and_then(|dir| dir.parent())
-                    .map(|target| target.join("site"))
-            })
+            .and_then(|exe| exe.parent().and_then(|dir| dir.parent()).map(|target| target.join("site")))
             .filter(|p| p.join("pkg").is_dir())
             .unwrap_or(local)
     }

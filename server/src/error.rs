@@ -27,10 +27,7 @@ pub enum AppError {
     NotFound,
     /// 409: conflicts with the current state.
     #[error("{message}")]
-    Conflict {
-        message: String,
-        details: Option<serde_json::Value>,
-    },
+    Conflict { message: String, details: Option<serde_json::Value> },
     /// 413: body too large.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -55,10 +52,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            details: None,
-        }
+        Self::Conflict { message: message.into(), details: None }
     }
 
     /// A single-field validation failure.
@@ -118,16 +112,8 @@ impl IntoResponse for AppError {
             Self::Conflict { details: d, .. } => details = d.clone(),
             _ => {}
         }
-        let body = ApiErrorBody {
-            error: ErrorBody {
-                code,
-                message: self.to_string(),
-                fields,
-                details,
-            },
-        };
-        let status =
-            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ApiErrorBody { error: ErrorBody { code, message: self.to_string(), fields, details } };
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(body)).into_response();
         if let Self::RateLimited { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())

@@ -45,10 +45,8 @@ impl Application {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         let keys = Keys::load(config.serve.jwt_secret.as_ref(), &db).await?;
-        let login_limiter = LoginLimiter::new(
-            config.serve.login_max_failures_per_account,
-            config.serve.login_max_failures_per_address,
-        );
+        let login_limiter =
+            LoginLimiter::new(config.serve.login_max_failures_per_account, config.serve.login_max_failures_per_address);
         let config = Arc::new(config);
         let state = AppState {
             db: db.clone(),
@@ -58,19 +56,11 @@ impl Application {
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));
         let listener = TcpListener::bind(config.serve.addr).await?;
-        Ok(Self {
-            listener,
-            app,
-            db,
-            shutdown_timeout: Duration::from_secs(config.serve.shutdown_timeout_secs),
-        })
+        Ok(Self { listener, app, db, shutdown_timeout: Duration::from_secs(config.serve.shutdown_timeout_secs) })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_default()
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -82,20 +72,14 @@ impl Application {
     ///
     /// # Errors
     /// I/O failures of the listener.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(
-            self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stopping_tx.send(());
-        });
+        let server = axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                let _ = stopping_tx.send(());
+            });
         let deadline = async move {
             if stopping_rx.await.is_ok() {
                 tokio::time::sleep(self.shutdown_timeout).await;

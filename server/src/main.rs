@@ -13,10 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let database_url = cli.database_url.clone();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::from_env())) {
         Command::Serve(serve) => {
-            let config = Config {
-                database_url,
-                serve,
-            };
+            let config = Config { database_url, serve };
             let app = Application::build(config).await?;
             tracing::info!(port = app.port(), "Rapport is listening");
             app.run_until(shutdown_signal()).await
@@ -27,45 +24,21 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::CreateAdmin {
-            org,
-            email,
-            password,
-            name,
-        } => {
+        Command::CreateAdmin { org, email, password, name } => {
             let conn = db::connect(&database_url).await?;
             db::migrate(&conn).await?;
-            let request = SetupRequest {
-                org_name: org,
-                name,
-                email,
-                password,
-                time_zone: None,
-                language: None,
-            };
-            let valid = request
-                .validate()
-                .map_err(|e| anyhow::anyhow!("invalid input: {:?}", e.messages()))?;
-            let admin = setup::create_org(&conn, valid)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let request = SetupRequest { org_name: org, name, email, password, time_zone: None, language: None };
+            let valid = request.validate().map_err(|e| anyhow::anyhow!("invalid input: {:?}", e.messages()))?;
+            let admin = setup::create_org(&conn, valid).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created admin {} in org {}", admin.email, admin.org_id);
             Ok(())
         }
         Command::DemoData { password } => {
             let conn = db::connect(&database_url).await?;
             db::migrate(&conn).await?;
-            let count = demo::create(&conn, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "demo organisation '{}' created with {count} customers",
-                demo::DEMO_ORG
-            );
-            println!(
-                "sign in as admin@{} (or manager.east@, rep.li@ …) with password '{password}'",
-                demo::DEMO_DOMAIN
-            );
+            let count = demo::create(&conn, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("demo organisation '{}' created with {count} customers", demo::DEMO_ORG);
+            println!("sign in as admin@{} (or manager.east@, rep.li@ …) with password '{password}'", demo::DEMO_DOMAIN);
             Ok(())
         }
     }

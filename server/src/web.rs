@@ -21,9 +21,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     Ok(Router::new()
-        .leptos_routes_with_context(&options, routes, provide_language, move || {
-            shell(shell_options.clone())
-        })
+        .leptos_routes_with_context(&options, routes, provide_language, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options))
 }
@@ -32,26 +30,18 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
 /// user picks one, else the browser's `Accept-Language`, else English.
 fn provide_language() {
     let parts = use_context::<Parts>();
-    let language = parts
-        .as_ref()
-        .map_or(Language::En, |p| detect_language(&p.headers));
+    let language = parts.as_ref().map_or(Language::En, |p| detect_language(&p.headers));
     provide_context(InitialLanguage(language));
 }
 
 fn detect_language(headers: &axum::http::HeaderMap) -> Language {
     let jar = axum_extra::extract::CookieJar::from_headers(headers);
-    if let Some(lang) = jar
-        .get(rapport_app::i18n::LANG_COOKIE)
-        .and_then(|c| Language::from_tag(c.value()))
-    {
+    if let Some(lang) = jar.get(rapport_app::i18n::LANG_COOKIE).and_then(|c| Language::from_tag(c.value())) {
         return lang;
     }
     headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(',')
-                .find_map(|tag| Language::from_tag(tag.split(';').next().unwrap_or_default()))
-        })
+        .and_then(|v| v.split(',').find_map(|tag| Language::from_tag(tag.split(';').next().unwrap_or_default())))
         .unwrap_or_default()
 }

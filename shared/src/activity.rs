@@ -52,7 +52,7 @@ pub struct Activity {
 }
 
 /// `POST /api/v1/customers/{id}/activities`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewActivity {
@@ -81,41 +81,21 @@ pub struct NewActivity {
 pub struct ActivityPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<ActivityKind>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Direction>))]
     pub direction: Option<Option<Direction>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Outcome>))]
     pub outcome: Option<Option<Outcome>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     pub duration_secs: Option<Option<u32>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub body: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
 }
@@ -161,11 +141,7 @@ impl NewActivity {
 impl ActivityPatch {
     /// # Errors
     /// Every rejected field; `current` is untouched then.
-    pub fn apply(
-        &self,
-        current: &ActivityFields,
-        now: DateTime<Utc>,
-    ) -> Result<ActivityFields, FieldErrors> {
+    pub fn apply(&self, current: &ActivityFields, now: DateTime<Utc>) -> Result<ActivityFields, FieldErrors> {
         let mut e = FieldErrors::default();
         let mut next = current.clone();
         if let Some(kind) = self.kind {
@@ -190,17 +166,12 @@ impl ActivityPatch {
             next.duration_secs = duration;
         }
         if let Some(body) = &self.body {
-            next.body = e
-                .check("body", optional_text(body.as_deref(), MAX_BODY))
-                .flatten();
+            next.body = e.check("body", optional_text(body.as_deref(), MAX_BODY)).flatten();
         }
         if let Some(follow_up) = self.next_follow_up_at {
             next.next_follow_up_at = follow_up;
         }
-        if next
-            .next_follow_up_at
-            .is_some_and(|f| f <= next.occurred_at)
-        {
+        if next.next_follow_up_at.is_some_and(|f| f <= next.occurred_at) {
             e.add("next_follow_up_at", FieldError::UnknownValue);
         }
         e.into_result(next)
@@ -235,49 +206,26 @@ mod tests {
     #[test]
     fn the_future_is_refused_beyond_a_small_skew() {
         let now = Utc::now();
-        let ok = NewActivity {
-            occurred_at: Some(now + Duration::minutes(2)),
-            ..call()
-        };
+        let ok = NewActivity { occurred_at: Some(now + Duration::minutes(2)), ..call() };
         assert!(ok.validate(now).is_ok());
-        let bad = NewActivity {
-            occurred_at: Some(now + Duration::hours(1)),
-            ..call()
-        };
-        assert!(
-            bad.validate(now)
-                .err()
-                .is_some_and(|e| e.get("occurred_at").is_some())
-        );
+        let bad = NewActivity { occurred_at: Some(now + Duration::hours(1)), ..call() };
+        assert!(bad.validate(now).err().is_some_and(|e| e.get("occurred_at").is_some()));
     }
 
     #[test]
     fn a_follow_up_must_come_after_the_activity() {
         let now = Utc::now();
-        let bad = NewActivity {
-            next_follow_up_at: Some(now - Duration::hours(1)),
-            ..call()
-        };
-        assert!(
-            bad.validate(now)
-                .err()
-                .is_some_and(|e| e.get("next_follow_up_at").is_some())
-        );
-        let ok = NewActivity {
-            next_follow_up_at: Some(now + Duration::days(1)),
-            ..call()
-        };
+        let bad = NewActivity { next_follow_up_at: Some(now - Duration::hours(1)), ..call() };
+        assert!(bad.validate(now).err().is_some_and(|e| e.get("next_follow_up_at").is_some()));
+        let ok = NewActivity { next_follow_up_at: Some(now + Duration::days(1)), ..call() };
         assert!(ok.validate(now).is_ok());
     }
 
     #[test]
     fn oversized_bodies_and_durations_are_refused() {
         let now = Utc::now();
-        let bad = NewActivity {
-            body: Some("x".repeat(MAX_BODY + 1)),
-            duration_secs: Some(MAX_DURATION_SECS + 1),
-            ..call()
-        };
+        let bad =
+            NewActivity { body: Some("x".repeat(MAX_BODY + 1)), duration_secs: Some(MAX_DURATION_SECS + 1), ..call() };
         let e = bad.validate(now).err().unwrap_or_default();
         assert!(e.get("body").is_some() && e.get("duration_secs").is_some());
     }

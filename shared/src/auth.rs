@@ -146,14 +146,9 @@ impl SetupRequest {
         let name = e.check("name", required_text(&self.name, 120));
         let email = e.check("email", Email::parse(&self.email));
         let password = e.check("password", new_password(&self.password));
-        let time_zone = e.check(
-            "time_zone",
-            time_zone(self.time_zone.as_deref().unwrap_or("UTC")),
-        );
+        let time_zone = e.check("time_zone", time_zone(self.time_zone.as_deref().unwrap_or("UTC")));
         match (org_name, name, email, password, time_zone) {
-            (Some(org_name), Some(name), Some(email), Some(password), Some(time_zone))
-                if e.is_empty() =>
-            {
+            (Some(org_name), Some(name), Some(email), Some(password), Some(time_zone)) if e.is_empty() => {
                 Ok(ValidSetup {
                     org_name,
                     name,
@@ -190,17 +185,10 @@ pub fn time_zone(raw: &str) -> Result<String, FieldError> {
     let shaped = tz == "UTC"
         || (tz.len() <= 64
             && tz.contains('/')
-            && tz.split('/').all(|part| {
-                !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-            }));
-    if shaped {
-        Ok(tz.to_owned())
-    } else {
-        Err(FieldError::UnknownValue)
-    }
+            && tz
+                .split('/')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))));
+    if shaped { Ok(tz.to_owned()) } else { Err(FieldError::UnknownValue) }
 }
 
 #[cfg(test)]
@@ -209,24 +197,9 @@ mod tests {
 
     #[test]
     fn setup_collects_every_error() {
-        let req = SetupRequest {
-            email: "nope".into(),
-            password: "short".into(),
-            ..Default::default()
-        };
-        let errors = req
-            .validate()
-            .err()
-            .map(|e| e.0.into_keys().collect::<Vec<_>>());
-        assert_eq!(
-            errors,
-            Some(vec![
-                "email".into(),
-                "name".into(),
-                "org_name".into(),
-                "password".into()
-            ])
-        );
+        let req = SetupRequest { email: "nope".into(), password: "short".into(), ..Default::default() };
+        let errors = req.validate().err().map(|e| e.0.into_keys().collect::<Vec<_>>());
+        assert_eq!(errors, Some(vec!["email".into(), "name".into(), "org_name".into(), "password".into()]));
     }
 
     #[test]

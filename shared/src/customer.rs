@@ -149,39 +149,19 @@ pub struct CustomerPatch {
     pub phones: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub address: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub industry: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub size: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub region: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<SourceChannel>))]
     pub source_channel: Option<Option<SourceChannel>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,40 +199,20 @@ impl NewCustomer {
         let mut e = FieldErrors::default();
         let fields = CustomerFields {
             kind: self.kind,
-            name: e
-                .check("name", required_text(&self.name, MAX_NAME))
-                .unwrap_or_default(),
+            name: e.check("name", required_text(&self.name, MAX_NAME)).unwrap_or_default(),
             phones: list(&mut e, "phones", &self.phones, MAX_PHONES, Phone::parse),
             emails: list(&mut e, "emails", &self.emails, MAX_EMAILS, Email::parse),
-            address: e
-                .check(
-                    "address",
-                    optional_text(self.address.as_deref(), MAX_ADDRESS),
-                )
-                .flatten(),
-            industry: e
-                .check(
-                    "industry",
-                    optional_text(self.industry.as_deref(), MAX_TEXT),
-                )
-                .flatten(),
-            size: e
-                .check("size", optional_text(self.size.as_deref(), MAX_TEXT))
-                .flatten(),
-            region: e
-                .check("region", optional_text(self.region.as_deref(), MAX_TEXT))
-                .flatten(),
+            address: e.check("address", optional_text(self.address.as_deref(), MAX_ADDRESS)).flatten(),
+            industry: e.check("industry", optional_text(self.industry.as_deref(), MAX_TEXT)).flatten(),
+            size: e.check("size", optional_text(self.size.as_deref(), MAX_TEXT)).flatten(),
+            region: e.check("region", optional_text(self.region.as_deref(), MAX_TEXT)).flatten(),
             source_channel: self.source_channel,
             status: self.status.unwrap_or(LifecycleStatus::Lead),
             tags: tags(&mut e, &self.tags),
             custom_fields: e
                 .check(
                     "custom_fields",
-                    custom_fields(
-                        self.custom_fields
-                            .as_ref()
-                            .unwrap_or(&Value::Object(Map::new())),
-                    ),
+                    custom_fields(self.custom_fields.as_ref().unwrap_or(&Value::Object(Map::new()))),
                 )
                 .unwrap_or_default(),
         };
@@ -272,9 +232,7 @@ impl CustomerPatch {
             next.kind = kind;
         }
         if let Some(name) = &self.name {
-            next.name = e
-                .check("name", required_text(name, MAX_NAME))
-                .unwrap_or_default();
+            next.name = e.check("name", required_text(name, MAX_NAME)).unwrap_or_default();
         }
         if let Some(phones) = &self.phones {
             next.phones = list(&mut e, "phones", phones, MAX_PHONES, Phone::parse);
@@ -290,9 +248,7 @@ impl CustomerPatch {
         ];
         for (field, patch, slot, max) in texts {
             if let Some(value) = patch {
-                *slot = e
-                    .check(field, optional_text(value.as_deref(), max))
-                    .flatten();
+                *slot = e.check(field, optional_text(value.as_deref(), max)).flatten();
             }
         }
         if let Some(source) = self.source_channel {
@@ -305,9 +261,7 @@ impl CustomerPatch {
             next.tags = tags(&mut e, raw);
         }
         if let Some(raw) = &self.custom_fields {
-            next.custom_fields = e
-                .check("custom_fields", custom_fields(raw))
-                .unwrap_or_default();
+            next.custom_fields = e.check("custom_fields", custom_fields(raw)).unwrap_or_default();
         }
         e.into_result(next)
     }
@@ -326,23 +280,14 @@ pub fn custom_fields(value: &Value) -> Result<Map<String, Value>, FieldError> {
         return Err(FieldError::NotAnObject);
     };
     if map.len() > MAX_CUSTOM_FIELDS {
-        return Err(FieldError::TooMany {
-            max: MAX_CUSTOM_FIELDS,
-        });
+        return Err(FieldError::TooMany { max: MAX_CUSTOM_FIELDS });
     }
-    if map
-        .keys()
-        .any(|k| k.trim().is_empty() || k.chars().count() > 64)
-    {
+    if map.keys().any(|k| k.trim().is_empty() || k.chars().count() > 64) {
         return Err(FieldError::UnknownValue);
     }
-    let size = serde_json::to_vec(value)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_CUSTOM_FIELDS_BYTES {
-        return Err(FieldError::TooLarge {
-            max_bytes: MAX_CUSTOM_FIELDS_BYTES,
-        });
+        return Err(FieldError::TooLarge { max_bytes: MAX_CUSTOM_FIELDS_BYTES });
     }
     Ok(map.clone())
 }
@@ -437,32 +382,16 @@ pub struct NewContact {
 pub struct ContactPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub title: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub notes: Option<Option<String>>,
 }
@@ -477,10 +406,7 @@ pub struct ContactFields {
     pub notes: Option<String>,
 }
 
-fn optional<T>(
-    raw: Option<&str>,
-    parse: fn(&str) -> Result<T, FieldError>,
-) -> Result<Option<T>, FieldError> {
+fn optional<T>(raw: Option<&str>, parse: fn(&str) -> Result<T, FieldError>) -> Result<Option<T>, FieldError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => parse(text).map(Some),
@@ -509,29 +435,19 @@ impl ContactPatch {
         let mut e = FieldErrors::default();
         let mut next = current.clone();
         if let Some(name) = &self.name {
-            next.name = e
-                .check("name", required_text(name, MAX_NAME))
-                .unwrap_or_default();
+            next.name = e.check("name", required_text(name, MAX_NAME)).unwrap_or_default();
         }
         if let Some(title) = &self.title {
-            next.title = e
-                .check("title", optional_text(title.as_deref(), MAX_TEXT))
-                .flatten();
+            next.title = e.check("title", optional_text(title.as_deref(), MAX_TEXT)).flatten();
         }
         if let Some(phone) = &self.phone {
-            next.phone = e
-                .check("phone", optional(phone.as_deref(), Phone::parse))
-                .flatten();
+            next.phone = e.check("phone", optional(phone.as_deref(), Phone::parse)).flatten();
         }
         if let Some(email) = &self.email {
-            next.email = e
-                .check("email", optional(email.as_deref(), Email::parse))
-                .flatten();
+            next.email = e.check("email", optional(email.as_deref(), Email::parse)).flatten();
         }
         if let Some(notes) = &self.notes {
-            next.notes = e
-                .check("notes", optional_text(notes.as_deref(), MAX_NOTES))
-                .flatten();
+            next.notes = e.check("notes", optional_text(notes.as_deref(), MAX_NOTES)).flatten();
         }
         e.into_result(next)
     }
@@ -574,8 +490,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let r: Result<NewCustomer, _> =
-            serde_json::from_value(json!({"kind": "person", "name": "A", "nmae": "B"}));
+        let r: Result<NewCustomer, _> = serde_json::from_value(json!({"kind": "person", "name": "A", "nmae": "B"}));
         assert!(r.is_err());
     }
 
@@ -585,42 +500,22 @@ mod tests {
             .validate()
             .unwrap_or_else(|e| panic!("{e:?}"));
         let keep: CustomerPatch = serde_json::from_value(json!({"name": "B"})).unwrap_or_default();
-        assert_eq!(
-            keep.apply(&current).map(|f| f.region),
-            Ok(Some("East".into()))
-        );
-        let clear: CustomerPatch =
-            serde_json::from_value(json!({"region": null})).unwrap_or_default();
+        assert_eq!(keep.apply(&current).map(|f| f.region), Ok(Some("East".into())));
+        let clear: CustomerPatch = serde_json::from_value(json!({"region": null})).unwrap_or_default();
         assert_eq!(clear.apply(&current).map(|f| f.region), Ok(None));
     }
 
     #[test]
     fn oversized_custom_fields_are_refused() {
         let big = json!({"notes": "x".repeat(MAX_CUSTOM_FIELDS_BYTES)});
-        assert_eq!(
-            custom_fields(&big),
-            Err(FieldError::TooLarge {
-                max_bytes: MAX_CUSTOM_FIELDS_BYTES
-            })
-        );
+        assert_eq!(custom_fields(&big), Err(FieldError::TooLarge { max_bytes: MAX_CUSTOM_FIELDS_BYTES }));
     }
 
     #[test]
     fn contact_validation() {
-        let bad = NewContact {
-            name: "Li".into(),
-            email: Some("li@".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            bad.validate().err().and_then(|e| e.get("email")),
-            Some(FieldError::InvalidEmail)
-        );
-        let ok = NewContact {
-            name: "Li".into(),
-            phone: Some(" ".into()),
-            ..Default::default()
-        };
+        let bad = NewContact { name: "Li".into(), email: Some("li@".into()), ..Default::default() };
+        assert_eq!(bad.validate().err().and_then(|e| e.get("email")), Some(FieldError::InvalidEmail));
+        let ok = NewContact { name: "Li".into(), phone: Some(" ".into()), ..Default::default() };
         assert_eq!(ok.validate().map(|f| f.phone), Ok(None));
     }
 }

@@ -53,10 +53,7 @@ mod tests {
 
     #[test]
     fn cursor_round_trips() {
-        let c = Cursor {
-            key: "acme ltd".into(),
-            id: Uuid::now_v7(),
-        };
+        let c = Cursor { key: "acme ltd".into(), id: Uuid::now_v7() };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
     }
 

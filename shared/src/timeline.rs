@@ -27,39 +27,19 @@ pub struct TimelineEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
-    CustomerCreated {
-        name: String,
-    },
-    CustomerUpdated {
-        changes: Vec<FieldChange>,
-    },
-    ContactAdded {
-        contact_id: Uuid,
-        name: String,
-    },
-    ContactUpdated {
-        contact_id: Uuid,
-        name: String,
-        changes: Vec<FieldChange>,
-    },
+    CustomerCreated { name: String },
+    CustomerUpdated { changes: Vec<FieldChange> },
+    ContactAdded { contact_id: Uuid, name: String },
+    ContactUpdated { contact_id: Uuid, name: String, changes: Vec<FieldChange> },
     Call(ActivityLogged),
     Visit(ActivityLogged),
     Email(ActivityLogged),
     Message(ActivityLogged),
     Meeting(ActivityLogged),
     Note(ActivityLogged),
-    ActivityEdited {
-        activity_id: Uuid,
-        changes: Vec<FieldChange>,
-    },
-    ActivityDeleted {
-        activity_id: Uuid,
-        activity_kind: ActivityKind,
-    },
-    OwnerChanged {
-        from: UserRef,
-        to: UserRef,
-    },
+    ActivityEdited { activity_id: Uuid, changes: Vec<FieldChange> },
+    ActivityDeleted { activity_id: Uuid, activity_kind: ActivityKind },
+    OwnerChanged { from: UserRef, to: UserRef },
 }
 
 /// An activity as the timeline shows it.
@@ -167,13 +147,7 @@ pub fn parse_kinds(raw: &str) -> Result<Vec<&'static str>, String> {
     raw.split(',')
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .map(|k| {
-            EVENT_KINDS
-                .iter()
-                .copied()
-                .find(|known| *known == k)
-                .ok_or_else(|| k.to_owned())
-        })
+        .map(|k| EVENT_KINDS.iter().copied().find(|known| *known == k).ok_or_else(|| k.to_owned()))
         .collect()
 }
 
@@ -214,14 +188,8 @@ mod tests {
         assert_eq!(kinds.len(), EVENT_KINDS.len());
         assert_eq!(
             serde_json::to_value(Event::OwnerChanged {
-                from: UserRef {
-                    id: Uuid::nil(),
-                    name: "A".into()
-                },
-                to: UserRef {
-                    id: Uuid::nil(),
-                    name: "B".into()
-                },
+                from: UserRef { id: Uuid::nil(), name: "A".into() },
+                to: UserRef { id: Uuid::nil(), name: "B".into() },
             })
             .unwrap_or_default()["kind"],
             json!("owner_changed")

@@ -82,19 +82,12 @@ impl FieldErrors {
     /// # Errors
     /// Returns `self` when any field was rejected.
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 
     /// English messages keyed by field, as the API reports them.
     pub fn messages(&self) -> BTreeMap<String, String> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
-            .collect()
+        self.0.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
     }
 }
 
@@ -122,11 +115,7 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Fi
 }
 
 fn bounded(text: &str, max: usize) -> Result<String, FieldError> {
-    if text.chars().count() > max {
-        Err(FieldError::TooLong { max })
-    } else {
-        Ok(text.to_owned())
-    }
+    if text.chars().count() > max { Err(FieldError::TooLong { max }) } else { Ok(text.to_owned()) }
 }
 
 /// An e-mail address, trimmed and lower-cased.
@@ -158,14 +147,8 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
-        if domain_ok && local_ok {
-            Ok(Self(email))
-        } else {
-            Err(FieldError::InvalidEmail)
-        }
+            && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
+        if domain_ok && local_ok { Ok(Self(email)) } else { Err(FieldError::InvalidEmail) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -271,10 +254,7 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(
-            Email::parse("  Li.Wei@Example.COM ").map(|e| e.to_string()),
-            Ok("li.wei@example.com".into())
-        );
+        assert_eq!(Email::parse("  Li.Wei@Example.COM ").map(|e| e.to_string()), Ok("li.wei@example.com".into()));
     }
 
     #[test]
@@ -299,21 +279,12 @@ mod tests {
         let a = Phone::parse("+86 138-0013-8000");
         let b = Phone::parse("+8613800138000");
         assert_eq!(a, b);
-        assert_eq!(
-            Phone::parse("(021) 5555.1234").map(|p| p.to_string()),
-            Ok("02155551234".into())
-        );
+        assert_eq!(Phone::parse("(021) 5555.1234").map(|p| p.to_string()), Ok("02155551234".into()));
     }
 
     #[test]
     fn bad_phones_are_rejected() {
-        for bad in [
-            "12",
-            "call me",
-            "+",
-            "123-abc-4567",
-            "1234567890123456789012",
-        ] {
+        for bad in ["12", "call me", "+", "123-abc-4567", "1234567890123456789012"] {
             assert_eq!(Phone::parse(bad), Err(FieldError::InvalidPhone), "{bad}");
         }
     }
@@ -321,11 +292,7 @@ mod tests {
     #[test]
     fn list_reports_each_bad_entry_and_drops_duplicates() {
         let mut errors = FieldErrors::default();
-        let raw = vec![
-            "+1 555 0100".to_string(),
-            "x".to_string(),
-            "+15550100".to_string(),
-        ];
+        let raw = vec!["+1 555 0100".to_string(), "x".to_string(), "+15550100".to_string()];
         let phones = list(&mut errors, "phones", &raw, 5, Phone::parse);
         assert_eq!(phones.len(), 1);
         assert_eq!(errors.get("phones[1]"), Some(FieldError::InvalidPhone));
@@ -336,10 +303,7 @@ mod tests {
         assert_eq!(required_text("  ", 10), Err(FieldError::Required));
         assert_eq!(required_text(" Acme ", 10), Ok("Acme".into()));
         assert_eq!(required_text("张三丰", 3), Ok("张三丰".into()));
-        assert_eq!(
-            required_text("abcd", 3),
-            Err(FieldError::TooLong { max: 3 })
-        );
+        assert_eq!(required_text("abcd", 3), Err(FieldError::TooLong { max: 3 }));
         assert_eq!(optional_text(Some("  "), 3), Ok(None));
     }
 

@@ -1,5 +1,7 @@
 //! Building blocks shared by pages.
 
+pub mod composer;
 pub mod field;
 pub mod layout;
 pub mod states;
+pub mod timeline;

@@ -29,10 +29,7 @@ pub fn Empty(title: Msg, hint: Msg, #[prop(optional)] children: Option<Children>
 
 /// The message for a failed call; a lost session goes back to sign-in.
 #[component]
-pub fn ErrorView(
-    error: ApiError,
-    #[prop(optional, into)] retry: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn ErrorView(error: ApiError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     if error.is_unauthenticated() {
         let navigate = use_navigate();
         Effect::new(move |_| navigate("/login", Default::default()));

@@ -28,21 +28,10 @@ pub fn Dashboard() -> impl IntoView {
 #[component]
 fn ShortList(title: Msg, sort: CustomerSort) -> impl IntoView {
     let data = LocalResource::new(move || async move {
-        api::customers(&CustomerQuery {
-            sort: Some(sort),
-            limit: Some(5),
-            ..Default::default()
-        })
-        .await
+        api::customers(&CustomerQuery { sort: Some(sort), limit: Some(5), ..Default::default() }).await
     });
-    let all_href = format!(
-        "/customers?sort={}",
-        if sort == CustomerSort::LastTouch {
-            "last_touch"
-        } else {
-            "last_touch_asc"
-        }
-    );
+    let all_href =
+        format!("/customers?sort={}", if sort == CustomerSort::LastTouch { "last_touch" } else { "last_touch_asc" });
     view! {
         <section class="card">
             <div class="section-head">

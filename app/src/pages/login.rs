@@ -20,13 +20,7 @@ pub fn Login() -> impl IntoView {
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(false);
 
-    let next = move || {
-        query
-            .get_untracked()
-            .get("next")
-            .filter(|n| is_return_path(n))
-            .unwrap_or_else(|| "/".into())
-    };
+    let next = move || query.get_untracked().get("next").filter(|n| is_return_path(n)).unwrap_or_else(|| "/".into());
     {
         let navigate = navigate.clone();
         Effect::new(move |_| match session.state.get() {
@@ -43,10 +37,7 @@ pub fn Login() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let req = LoginRequest {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
+        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
         leptos::task::spawn_local(async move {
             match api::login(&req).await {
                 Ok(res) => session.signed_in(res.user),
@@ -81,8 +72,5 @@ pub fn Login() -> impl IntoView {
 /// A page to return to after sign-in: local (never another site) and not
 /// one of the signed-out pages.
 fn is_return_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/login")
-        && !path.starts_with("/setup")
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/login") && !path.starts_with("/setup")
 }

@@ -4,5 +4,6 @@ pub mod customers;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod quick;
 pub mod settings;
 pub mod setup;

@@ -16,21 +16,11 @@ pub fn Settings() -> impl IntoView {
     let navigate = use_navigate();
     let user = session.user_untracked();
     let name = RwSignal::new(user.as_ref().map(|u| u.name.clone()).unwrap_or_default());
-    let tz = RwSignal::new(
-        user.as_ref()
-            .map(|u| u.time_zone.clone())
-            .unwrap_or_else(|| "UTC".into()),
-    );
-    let lang = RwSignal::new(
-        user.as_ref()
-            .map_or(i18n.language_untracked(), |u| u.language)
-            .tag()
-            .to_string(),
-    );
+    let tz = RwSignal::new(user.as_ref().map(|u| u.time_zone.clone()).unwrap_or_else(|| "UTC".into()));
+    let lang = RwSignal::new(user.as_ref().map_or(i18n.language_untracked(), |u| u.language).tag().to_string());
     let errors = RwSignal::new(FieldErrors::default());
     let status = RwSignal::new(None::<Msg>);
-    let err =
-        move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
+    let err = move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -67,10 +57,7 @@ pub fn Settings() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
-    let role = user
-        .as_ref()
-        .map(|u| u.role.as_str().to_string())
-        .unwrap_or_default();
+    let role = user.as_ref().map(|u| u.role.as_str().to_string()).unwrap_or_default();
     let email = user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
     view! {
         <div class="page-head"><h1>{tr(Msg::Settings)}</h1></div>

@@ -28,9 +28,7 @@ pub fn Setup() -> impl IntoView {
         _ => {}
     });
 
-    let err = move |field: &'static str| {
-        Signal::derive(move || errors.with(|e| e.get(field).map(field_error)))
-    };
+    let err = move |field: &'static str| Signal::derive(move || errors.with(|e| e.get(field).map(field_error)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -59,9 +57,7 @@ pub fn Setup() -> impl IntoView {
                 Err(e) => {
                     form_error.set(Some(match &e {
                         ApiError::Network => Msg::Offline,
-                        _ if e.code() == Some(rapport_shared::ErrorCode::Conflict) => {
-                            Msg::AlreadySetUp
-                        }
+                        _ if e.code() == Some(rapport_shared::ErrorCode::Conflict) => Msg::AlreadySetUp,
                         _ => Msg::SomethingWrong,
                     }));
                     busy.set(false);
@@ -93,11 +89,8 @@ pub fn browser_time_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         let options =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-                .resolved_options();
-        js_sys::Reflect::get(&options, &"timeZone".into())
-            .ok()
-            .and_then(|v| v.as_string())
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|v| v.as_string())
     }
     #[cfg(not(feature = "hydrate"))]
     {

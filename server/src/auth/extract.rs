@@ -24,10 +24,7 @@ enum Credential {
 impl FromRequestParts<AppState> for Actor {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let (token, credential) = match bearer(parts) {
             Some(token) => (token, Credential::Bearer),
@@ -41,23 +38,15 @@ impl FromRequestParts<AppState> for Actor {
             check_csrf(&parts.headers, &jar)?;
         }
         // Looked up on every request so a deactivated user stops at once.
-        let user = users::active(&state.db, claims.sub, claims.org)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Actor {
-            user_id: user.id,
-            org_id: user.org_id,
-            role: Role::parse(&user.role).unwrap_or(Role::Rep),
-        })
+        let user = users::active(&state.db, claims.sub, claims.org).await?.ok_or(AppError::Unauthenticated)?;
+        Ok(Actor { user_id: user.id, org_id: user.org_id, role: Role::parse(&user.role).unwrap_or(Role::Rep) })
     }
 }
 
 fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -67,10 +56,7 @@ fn is_safe(method: &Method) -> bool {
 /// Double-submit check: a cookie-authenticated write must echo the CSRF
 /// cookie in the `X-CSRF-Token` header, which another site cannot read.
 pub fn check_csrf(headers: &HeaderMap, jar: &CookieJar) -> Result<(), AppError> {
-    let cookie = jar
-        .get(CSRF_COOKIE)
-        .map(|c| c.value())
-        .filter(|v| !v.is_empty());
+    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).filter(|v| !v.is_empty());
     let header = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     match (cookie, header) {
         (Some(c), Some(h)) if constant_time_eq(c.as_bytes(), h.as_bytes()) => Ok(()),
@@ -89,10 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(Self(addr.unwrap_or_else(|| "unknown".into())))
     }
 }

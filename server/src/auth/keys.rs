@@ -27,24 +27,15 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     fn from_secret(secret: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     /// # Errors
     /// A configured secret shorter than 32 bytes, or a database failure.
-    pub async fn load(
-        configured: Option<&SecretString>,
-        db: &DatabaseConnection,
-    ) -> anyhow::Result<Self> {
+    pub async fn load(configured: Option<&SecretString>, db: &DatabaseConnection) -> anyhow::Result<Self> {
         if let Some(secret) = configured {
             let bytes = secret.expose_secret().as_bytes();
-            anyhow::ensure!(
-                bytes.len() >= 32,
-                "RAPPORT_JWT_SECRET must be at least 32 bytes"
-            );
+            anyhow::ensure!(bytes.len() >= 32, "RAPPORT_JWT_SECRET must be at least 32 bytes");
             return Ok(Self::from_secret(bytes));
         }
         // Insert-if-absent, then read back: concurrent first starts converge on one key.
@@ -54,11 +45,7 @@ impl Keys {
             value: Set(candidate),
             created_at: Set(Utc::now()),
         })
-        .on_conflict(
-            OnConflict::column(server_secret::Column::Name)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(OnConflict::column(server_secret::Column::Name).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
         let stored = server_secret::Entity::find_by_id(JWT_KEY_NAME.to_owned())

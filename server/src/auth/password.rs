@@ -1,13 +1,10 @@
 //! argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane).
 
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 fn argon2() -> anyhow::Result<Argon2<'static>> {
-    let params =
-        Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -32,9 +29,7 @@ pub async fn verify(password: String, stored: String) -> bool {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2()
-            .map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
+        argon2().map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
     })
     .await
     .unwrap_or(false)
@@ -42,7 +37,8 @@ pub async fn verify(password: String, stored: String) -> bool {
 
 /// A valid hash of an unguessable password: verifying against it costs the
 /// same as a real account, so unknown e-mails take as long as wrong passwords.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4n5Yb3q0d8oHkU0jWbQJq0N5o8hG0m9tYfJ0c6o0Ok4";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4n5Yb3q0d8oHkU0jWbQJq0N5o8hG0m9tYfJ0c6o0Ok4";
 
 #[cfg(test)]
 mod tests {

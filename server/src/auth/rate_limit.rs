@@ -17,11 +17,7 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(max_per_account: u32, max_per_address: u32) -> Self {
-        Self {
-            max_per_account,
-            max_per_address,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Self { max_per_account, max_per_address, failures: Mutex::new(HashMap::new()) }
     }
 
     /// `Err(seconds to wait)` when the account or the address is locked out.
@@ -29,10 +25,7 @@ impl LoginLimiter {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = 0;
-        for (key, max) in [
-            (account_key(account), self.max_per_account),
-            (address_key(address), self.max_per_address),
-        ] {
+        for (key, max) in [(account_key(account), self.max_per_account), (address_key(address), self.max_per_address)] {
             if let Some(times) = map.get_mut(&key) {
                 prune(times, now);
                 if times.len() >= max as usize
@@ -76,10 +69,7 @@ fn address_key(address: &str) -> String {
 }
 
 fn prune(times: &mut VecDeque<Instant>, now: Instant) {
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) > WINDOW)
-    {
+    while times.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
         times.pop_front();
     }
 }
@@ -95,10 +85,7 @@ mod tests {
             assert!(l.check("a@x.io", "1.1.1.1").is_ok());
             l.record_failure("a@x.io", "1.1.1.1");
         }
-        assert!(
-            l.check("A@X.io", "2.2.2.2").is_err(),
-            "account key ignores case and address"
-        );
+        assert!(l.check("A@X.io", "2.2.2.2").is_err(), "account key ignores case and address");
         assert!(l.check("b@x.io", "1.1.1.1").is_ok());
     }
 

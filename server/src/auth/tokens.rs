@@ -34,11 +34,7 @@ pub fn issue_access(keys: &Keys, user_id: Uuid, org_id: Uuid) -> anyhow::Result<
         iat: now,
         exp: now + ACCESS_TTL_SECS,
     };
-    Ok(encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &keys.encoding,
-    )?)
+    Ok(encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)?)
 }
 
 /// The claims of a genuine, unexpired token; `None` for anything else.
@@ -48,9 +44,7 @@ pub fn verify_access(keys: &Keys, token: &str) -> Option<Claims> {
     validation.set_audience(&[AUDIENCE]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = 5;
-    decode::<Claims>(token, &keys.decoding, &validation)
-        .ok()
-        .map(|data| data.claims)
+    decode::<Claims>(token, &keys.decoding, &validation).ok().map(|data| data.claims)
 }
 
 /// What is stored for a refresh token: its SHA-256, hex.
@@ -66,18 +60,12 @@ mod tests {
     use jsonwebtoken::{DecodingKey, EncodingKey};
 
     fn keys(secret: &[u8]) -> Keys {
-        Keys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     #[test]
     fn a_token_verifies_with_its_key_only() {
-        let (a, b) = (
-            keys(b"0123456789abcdef0123456789abcdef"),
-            keys(b"another-key-another-key-another!!"),
-        );
+        let (a, b) = (keys(b"0123456789abcdef0123456789abcdef"), keys(b"another-key-another-key-another!!"));
         let user = Uuid::now_v7();
         let token = issue_access(&a, user, Uuid::now_v7()).unwrap();
         assert_eq!(verify_access(&a, &token).map(|c| c.sub), Some(user));
@@ -105,10 +93,7 @@ mod tests {
         assert!(verify_access(&k, &expired).is_none());
         claims.exp = now + 60;
         let other_alg = encode(&Header::new(Algorithm::HS512), &claims, &k.encoding).unwrap();
-        assert!(
-            verify_access(&k, &other_alg).is_none(),
-            "algorithm is pinned"
-        );
+        assert!(verify_access(&k, &other_alg).is_none(), "algorithm is pinned");
     }
 
     #[test]

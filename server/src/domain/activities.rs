@@ -15,8 +15,8 @@ use rapport_shared::customer::UserRef;
 use rapport_shared::timeline::{ActivityLogged, Event};
 use rapport_shared::validate::FieldError;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -70,16 +70,8 @@ pub async fn create(
     write_fields(&mut model, &fields);
     let row = model.insert(&txn).await?;
     let event = Event::activity(fields.kind, logged(&row));
-    timeline::record(
-        &txn,
-        row.org_id,
-        row.customer_id,
-        Some(actor.user_id),
-        row.occurred_at,
-        Some(row.id),
-        &event,
-    )
-    .await?;
+    timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.occurred_at, Some(row.id), &event)
+        .await?;
     refresh_last_touch(&txn, &customer).await?;
     if let Some(idem) = &idempotency {
         let stored = idempotency_key::ActiveModel {
@@ -96,9 +88,7 @@ pub async fn create(
             // A concurrent retry won the race: answer with its activity.
             if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
                 drop(txn);
-                return replayed(db, actor, Some(idem))
-                    .await?
-                    .ok_or(AppError::conflict("retry in progress"));
+                return replayed(db, actor, Some(idem)).await?.ok_or(AppError::conflict("retry in progress"));
             }
             return Err(e.into());
         }
@@ -108,11 +98,7 @@ pub async fn create(
 }
 
 /// The activity a previous request with the same key created, if any.
-async fn replayed(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    idem: Option<&Idempotency>,
-) -> AppResult<Option<Activity>> {
+async fn replayed(db: &DatabaseConnection, actor: &Actor, idem: Option<&Idempotency>) -> AppResult<Option<Activity>> {
     let Some(idem) = idem else { return Ok(None) };
     let Some(stored) = idempotency_key::Entity::find()
         .filter(idempotency_key::Column::UserId.eq(actor.user_id))
@@ -123,9 +109,7 @@ async fn replayed(
         return Ok(None);
     };
     if stored.request_hash != idem.request_hash {
-        return Err(AppError::Unprocessable(
-            "this Idempotency-Key was used for a different request".into(),
-        ));
+        return Err(AppError::Unprocessable("this Idempotency-Key was used for a different request".into()));
     }
     let row = activity::Entity::find_by_id(stored.resource_id)
         .filter(activity::Column::OrgId.eq(actor.org_id))
@@ -140,12 +124,7 @@ async fn replayed(
 /// # Errors
 /// `NotFound` when not visible or deleted; `Forbidden` for someone else's
 /// activity; `Validation`; database failures.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    patch: ActivityPatch,
-) -> AppResult<Activity> {
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ActivityPatch) -> AppResult<Activity> {
     let txn = db.begin().await?;
     let (row, customer) = find_editable(&txn, actor, id).await?;
     let current = fields_of(&row);
@@ -156,20 +135,9 @@ pub async fn update(
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
     if !changed.is_empty() {
-        let event = Event::ActivityEdited {
-            activity_id: row.id,
-            changes: changed,
-        };
-        timeline::record(
-            &txn,
-            row.org_id,
-            row.customer_id,
-            Some(actor.user_id),
-            row.updated_at,
-            Some(row.id),
-            &event,
-        )
-        .await?;
+        let event = Event::ActivityEdited { activity_id: row.id, changes: changed };
+        timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.updated_at, Some(row.id), &event)
+            .await?;
         refresh_last_touch(&txn, &customer).await?;
     }
     txn.commit().await?;
@@ -190,20 +158,8 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     model.deleted_at = Set(Some(at));
     model.updated_at = Set(at);
     let row = model.update(&txn).await?;
-    let event = Event::ActivityDeleted {
-        activity_id: row.id,
-        activity_kind: kind,
-    };
-    timeline::record(
-        &txn,
-        row.org_id,
-        row.customer_id,
-        Some(actor.user_id),
-        at,
-        Some(row.id),
-        &event,
-    )
-    .await?;
+    let event = Event::ActivityDeleted { activity_id: row.id, activity_kind: kind };
+    timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
     refresh_last_touch(&txn, &customer).await?;
     txn.commit().await?;
     Ok(())
@@ -223,18 +179,13 @@ async fn find_editable(
         .ok_or(AppError::NotFound)?;
     let customer = find_visible(db, actor, row.customer_id).await?;
     if row.author_id != actor.user_id && !actor.sees_whole_org() {
-        return Err(AppError::Forbidden(
-            "only the author or an admin can change an activity",
-        ));
+        return Err(AppError::Forbidden("only the author or an admin can change an activity"));
     }
     Ok((row, customer))
 }
 
 /// Sets the customer's last touch to its latest live activity (or its creation).
-async fn refresh_last_touch(
-    db: &impl ConnectionTrait,
-    customer: &customer::Model,
-) -> AppResult<()> {
+async fn refresh_last_touch(db: &impl ConnectionTrait, customer: &customer::Model) -> AppResult<()> {
     let latest = activity::Entity::find()
         .filter(activity::Column::OrgId.eq(customer.org_id))
         .filter(activity::Column::CustomerId.eq(customer.id))
@@ -242,9 +193,7 @@ async fn refresh_last_touch(
         .order_by_desc(activity::Column::OccurredAt)
         .one(db)
         .await?;
-    let touch = latest.map_or(customer.created_at, |a| {
-        a.occurred_at.max(customer.created_at)
-    });
+    let touch = latest.map_or(customer.created_at, |a| a.occurred_at.max(customer.created_at));
     if touch != customer.last_touch_at {
         let mut model = customer.clone().into_active_model();
         model.last_touch_at = Set(touch);
@@ -315,10 +264,7 @@ async fn to_dto(db: &impl ConnectionTrait, row: activity::Model) -> AppResult<Ac
         contact_id: row.contact_id,
         body: f.body,
         next_follow_up_at: f.next_follow_up_at,
-        author: UserRef {
-            id: row.author_id,
-            name: names.get(&row.author_id).cloned().unwrap_or_default(),
-        },
+        author: UserRef { id: row.author_id, name: names.get(&row.author_id).cloned().unwrap_or_default() },
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

@@ -8,8 +8,8 @@ use rapport_shared::customer::{Contact, ContactFields, ContactPatch, NewContact}
 use rapport_shared::timeline::Event;
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,11 +17,7 @@ use uuid::Uuid;
 ///
 /// # Errors
 /// `NotFound` when the customer is not visible; database failures.
-pub async fn list(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    customer_id: Uuid,
-) -> AppResult<Vec<Contact>> {
+pub async fn list(db: &DatabaseConnection, actor: &Actor, customer_id: Uuid) -> AppResult<Vec<Contact>> {
     let customer = find_visible(db, actor, customer_id).await?;
     let rows = contact::Entity::find()
         .filter(contact::Column::OrgId.eq(actor.org_id))
@@ -54,32 +50,15 @@ pub async fn create(
     write_fields(&mut model, fields);
     let txn = db.begin().await?;
     let row = model.insert(&txn).await?;
-    let event = Event::ContactAdded {
-        contact_id: row.id,
-        name: row.name.clone(),
-    };
-    timeline::record(
-        &txn,
-        row.org_id,
-        row.customer_id,
-        Some(actor.user_id),
-        at,
-        Some(row.id),
-        &event,
-    )
-    .await?;
+    let event = Event::ContactAdded { contact_id: row.id, name: row.name.clone() };
+    timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
     txn.commit().await?;
     Ok(Contact::from(row))
 }
 
 /// # Errors
 /// `NotFound` when the contact's customer is not visible; `Validation`; database failures.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    patch: ContactPatch,
-) -> AppResult<Contact> {
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ContactPatch) -> AppResult<Contact> {
     let txn = db.begin().await?;
     let row = find_visible_contact(&txn, actor, id).await?;
     let current = ContactFields {
@@ -96,21 +75,9 @@ pub async fn update(
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
     if !changed.is_empty() {
-        let event = Event::ContactUpdated {
-            contact_id: row.id,
-            name: row.name.clone(),
-            changes: changed,
-        };
-        timeline::record(
-            &txn,
-            row.org_id,
-            row.customer_id,
-            Some(actor.user_id),
-            row.updated_at,
-            Some(row.id),
-            &event,
-        )
-        .await?;
+        let event = Event::ContactUpdated { contact_id: row.id, name: row.name.clone(), changes: changed };
+        timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.updated_at, Some(row.id), &event)
+            .await?;
     }
     txn.commit().await?;
     Ok(Contact::from(row))

@@ -7,8 +7,8 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rapport_shared::auth::Role;
 use rapport_shared::customer::{
-    ArchivedFilter, Customer, CustomerFields, CustomerKind, CustomerPatch, CustomerQuery,
-    CustomerSort, LifecycleStatus, NewCustomer, SourceChannel, UserRef,
+    ArchivedFilter, Customer, CustomerFields, CustomerKind, CustomerPatch, CustomerQuery, CustomerSort,
+    LifecycleStatus, NewCustomer, SourceChannel, UserRef,
 };
 use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::Event;
@@ -16,8 +16,8 @@ use rapport_shared::validate::{Email, FieldError, Phone};
 use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,38 +25,22 @@ use uuid::Uuid;
 /// The rows `actor` may see: their org, and for non-admins their own.
 pub fn visible(actor: &Actor) -> Condition {
     let cond = Condition::all().add(customer::Column::OrgId.eq(actor.org_id));
-    if actor.sees_whole_org() {
-        cond
-    } else {
-        cond.add(customer::Column::OwnerId.eq(actor.user_id))
-    }
+    if actor.sees_whole_org() { cond } else { cond.add(customer::Column::OwnerId.eq(actor.user_id)) }
 }
 
 /// The customer with `id` if `actor` may see it.
 ///
 /// # Errors
 /// `NotFound` when it does not exist or is not visible; database failures.
-pub async fn find_visible(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<customer::Model> {
-    customer::Entity::find_by_id(id)
-        .filter(visible(actor))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+pub async fn find_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
+    customer::Entity::find_by_id(id).filter(visible(actor)).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// One page of the customers `actor` may see.
 ///
 /// # Errors
 /// `BadRequest` for a cursor this server did not issue; database failures.
-pub async fn list(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    query: CustomerQuery,
-) -> AppResult<Page<Customer>> {
+pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) -> AppResult<Page<Customer>> {
     let limit = clamp_limit(query.limit);
     let sort = query.sort.unwrap_or_default();
     let mut select = customer::Entity::find().filter(visible(actor));
@@ -72,12 +56,7 @@ pub async fn list(
     if let Some(status) = query.status {
         select = select.filter(customer::Column::Status.eq(status.as_str()));
     }
-    if let Some(tag) = query
-        .tag
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         select = select.filter(
             customer::Column::Id.in_subquery(
                 Query::select()
@@ -94,20 +73,17 @@ pub async fn list(
     }
 
     if let Some(raw) = &query.cursor {
-        let cursor = Cursor::decode(raw)
-            .ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
+        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
         select = select.filter(after_cursor(sort, &cursor)?);
     }
     select = match sort {
-        CustomerSort::Name => select
-            .order_by_asc(customer::Column::SortName)
-            .order_by_asc(customer::Column::Id),
-        CustomerSort::LastTouch => select
-            .order_by_desc(customer::Column::LastTouchAt)
-            .order_by_desc(customer::Column::Id),
-        CustomerSort::LastTouchAsc => select
-            .order_by_asc(customer::Column::LastTouchAt)
-            .order_by_asc(customer::Column::Id),
+        CustomerSort::Name => select.order_by_asc(customer::Column::SortName).order_by_asc(customer::Column::Id),
+        CustomerSort::LastTouch => {
+            select.order_by_desc(customer::Column::LastTouchAt).order_by_desc(customer::Column::Id)
+        }
+        CustomerSort::LastTouchAsc => {
+            select.order_by_asc(customer::Column::LastTouchAt).order_by_asc(customer::Column::Id)
+        }
     };
 
     let mut rows = select.limit(limit + 1).all(db).await?;
@@ -133,10 +109,7 @@ fn search_condition(q: &str) -> Condition {
 }
 
 fn contains(needle: &str) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     Expr::col(customer::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
@@ -148,32 +121,16 @@ fn after_cursor(sort: CustomerSort, cursor: &Cursor) -> AppResult<Condition> {
             let key = cursor.key.clone();
             Condition::any()
                 .add(customer::Column::SortName.gt(key.clone()))
-                .add(
-                    Condition::all()
-                        .add(customer::Column::SortName.eq(key))
-                        .add(customer::Column::Id.gt(id)),
-                )
+                .add(Condition::all().add(customer::Column::SortName.eq(key)).add(customer::Column::Id.gt(id)))
         }
         CustomerSort::LastTouch | CustomerSort::LastTouchAsc => {
-            let at = DateTime::parse_from_rfc3339(&cursor.key)
-                .map_err(|_| bad())?
-                .with_timezone(&Utc);
+            let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
             let (beyond, beyond_id) = if sort == CustomerSort::LastTouch {
-                (
-                    customer::Column::LastTouchAt.lt(at),
-                    customer::Column::Id.lt(id),
-                )
+                (customer::Column::LastTouchAt.lt(at), customer::Column::Id.lt(id))
             } else {
-                (
-                    customer::Column::LastTouchAt.gt(at),
-                    customer::Column::Id.gt(id),
-                )
+                (customer::Column::LastTouchAt.gt(at), customer::Column::Id.gt(id))
             };
-            Condition::any().add(beyond).add(
-                Condition::all()
-                    .add(customer::Column::LastTouchAt.eq(at))
-                    .add(beyond_id),
-            )
+            Condition::any().add(beyond).add(Condition::all().add(customer::Column::LastTouchAt.eq(at)).add(beyond_id))
         }
     })
 }
@@ -181,9 +138,9 @@ fn after_cursor(sort: CustomerSort, cursor: &Cursor) -> AppResult<Condition> {
 fn cursor_of(sort: CustomerSort, row: &customer::Model) -> Cursor {
     let key = match sort {
         CustomerSort::Name => row.sort_name.clone(),
-        CustomerSort::LastTouch | CustomerSort::LastTouchAsc => row
-            .last_touch_at
-            .to_rfc3339_opts(SecondsFormat::Micros, true),
+        CustomerSort::LastTouch | CustomerSort::LastTouchAsc => {
+            row.last_touch_at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        }
     };
     Cursor { key, id: row.id }
 }
@@ -199,23 +156,11 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
 ///
 /// # Errors
 /// `Validation` for bad fields or an owner outside the org; database failures.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: NewCustomer,
-) -> AppResult<Customer> {
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCustomer) -> AppResult<Customer> {
     let fields = input.validate().map_err(AppError::Validation)?;
     let owner_id = resolve_owner(db, actor, input.owner_id).await?;
     let txn = db.begin().await?;
-    let row = insert_row(
-        &txn,
-        actor.org_id,
-        owner_id,
-        Some(actor.user_id),
-        &fields,
-        now(),
-    )
-    .await?;
+    let row = insert_row(&txn, actor.org_id, owner_id, Some(actor.user_id), &fields, now()).await?;
     txn.commit().await?;
     one_dto(db, row).await
 }
@@ -247,9 +192,7 @@ pub async fn insert_row(
     write_fields(&mut model, fields);
     let row = model.insert(db).await?;
     replace_tags(db, &row, &fields.tags).await?;
-    let event = Event::CustomerCreated {
-        name: row.name.clone(),
-    };
+    let event = Event::CustomerCreated { name: row.name.clone() };
     timeline::record(db, org_id, row.id, actor_id, row.created_at, None, &event).await?;
     Ok(row)
 }
@@ -259,20 +202,13 @@ pub async fn insert_row(
 /// # Errors
 /// `NotFound` when not visible; `Validation`; `Forbidden` for a non-admin
 /// changing the owner; database failures.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    patch: CustomerPatch,
-) -> AppResult<Customer> {
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CustomerPatch) -> AppResult<Customer> {
     let txn = db.begin().await?;
     let row = find_visible(&txn, actor, id).await?;
     let current = fields_of(&row);
     let next = patch.apply(&current).map_err(AppError::Validation)?;
     let new_owner = match patch.owner_id {
-        Some(owner) if owner != row.owner_id => {
-            Some(resolve_owner(&txn, actor, Some(owner)).await?)
-        }
+        Some(owner) if owner != row.owner_id => Some(resolve_owner(&txn, actor, Some(owner)).await?),
         _ => None,
     };
     let tags_changed = next.tags != current.tags;
@@ -290,37 +226,13 @@ pub async fn update(
     let changed = timeline::changes(&field_values(&current), &field_values(&next));
     if !changed.is_empty() {
         let event = Event::CustomerUpdated { changes: changed };
-        timeline::record(
-            &txn,
-            row.org_id,
-            row.id,
-            Some(actor.user_id),
-            row.updated_at,
-            None,
-            &event,
-        )
-        .await?;
+        timeline::record(&txn, row.org_id, row.id, Some(actor.user_id), row.updated_at, None, &event).await?;
     }
     if let Some(owner) = new_owner {
         let names = timeline::user_names(&txn, [old_owner, owner]).await?;
-        let user_ref = |id: Uuid| UserRef {
-            id,
-            name: names.get(&id).cloned().unwrap_or_default(),
-        };
-        let event = Event::OwnerChanged {
-            from: user_ref(old_owner),
-            to: user_ref(owner),
-        };
-        timeline::record(
-            &txn,
-            row.org_id,
-            row.id,
-            Some(actor.user_id),
-            row.updated_at,
-            None,
-            &event,
-        )
-        .await?;
+        let user_ref = |id: Uuid| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() };
+        let event = Event::OwnerChanged { from: user_ref(old_owner), to: user_ref(owner) };
+        timeline::record(&txn, row.org_id, row.id, Some(actor.user_id), row.updated_at, None, &event).await?;
     }
     txn.commit().await?;
     one_dto(db, row).await
@@ -344,18 +256,12 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppRes
 
 /// The owner a new or reassigned customer gets: the actor, or for an admin
 /// any active user of the org.
-async fn resolve_owner(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    requested: Option<Uuid>,
-) -> AppResult<Uuid> {
+async fn resolve_owner(db: &impl ConnectionTrait, actor: &Actor, requested: Option<Uuid>) -> AppResult<Uuid> {
     let Some(owner) = requested.filter(|o| *o != actor.user_id) else {
         return Ok(actor.user_id);
     };
     if actor.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "only an admin can give a customer to someone else",
-        ));
+        return Err(AppError::Forbidden("only an admin can give a customer to someone else"));
     }
     let exists = user::Entity::find_by_id(owner)
         .filter(user::Column::OrgId.eq(actor.org_id))
@@ -363,11 +269,7 @@ async fn resolve_owner(
         .one(db)
         .await?
         .is_some();
-    if exists {
-        Ok(owner)
-    } else {
-        Err(AppError::field("owner_id", FieldError::UnknownValue))
-    }
+    if exists { Ok(owner) } else { Err(AppError::field("owner_id", FieldError::UnknownValue)) }
 }
 
 fn write_fields(model: &mut customer::ActiveModel, f: &CustomerFields) {
@@ -413,14 +315,8 @@ fn fields_of(row: &customer::Model) -> CustomerFields {
     CustomerFields {
         kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
         name: row.name.clone(),
-        phones: strings(&row.phones)
-            .iter()
-            .filter_map(|p| Phone::parse(p).ok())
-            .collect(),
-        emails: strings(&row.emails)
-            .iter()
-            .filter_map(|e| Email::parse(e).ok())
-            .collect(),
+        phones: strings(&row.phones).iter().filter_map(|p| Phone::parse(p).ok()).collect(),
+        emails: strings(&row.emails).iter().filter_map(|e| Email::parse(e).ok()).collect(),
         address: row.address.clone(),
         industry: row.industry.clone(),
         size: row.size.clone(),
@@ -433,25 +329,11 @@ fn fields_of(row: &customer::Model) -> CustomerFields {
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
-async fn replace_tags(
-    db: &impl ConnectionTrait,
-    row: &customer::Model,
-    tags: &[String],
-) -> AppResult<()> {
-    customer_tag::Entity::delete_many()
-        .filter(customer_tag::Column::CustomerId.eq(row.id))
-        .exec(db)
-        .await?;
+async fn replace_tags(db: &impl ConnectionTrait, row: &customer::Model, tags: &[String]) -> AppResult<()> {
+    customer_tag::Entity::delete_many().filter(customer_tag::Column::CustomerId.eq(row.id)).exec(db).await?;
     if tags.is_empty() {
         return Ok(());
     }
@@ -460,24 +342,16 @@ async fn replace_tags(
         tag: Set(tag.clone()),
         org_id: Set(row.org_id),
     });
-    customer_tag::Entity::insert_many(models)
-        .exec_without_returning(db)
-        .await?;
+    customer_tag::Entity::insert_many(models).exec_without_returning(db).await?;
     Ok(())
 }
 
 async fn one_dto(db: &impl ConnectionTrait, row: customer::Model) -> AppResult<Customer> {
-    to_dtos(db, vec![row])
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)
+    to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Maps rows to DTOs, fetching all their owners' names in one query.
-async fn to_dtos(
-    db: &impl ConnectionTrait,
-    rows: Vec<customer::Model>,
-) -> AppResult<Vec<Customer>> {
+async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<customer::Model>) -> AppResult<Vec<Customer>> {
     let names = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
     Ok(rows
         .into_iter()
@@ -497,10 +371,7 @@ async fn to_dtos(
                 status: f.status,
                 tags: f.tags,
                 custom_fields: f.custom_fields,
-                owner: UserRef {
-                    id: row.owner_id,
-                    name: names.get(&row.owner_id).cloned().unwrap_or_default(),
-                },
+                owner: UserRef { id: row.owner_id, name: names.get(&row.owner_id).cloned().unwrap_or_default() },
                 archived: row.archived_at.is_some(),
                 last_touch_at: row.last_touch_at,
                 created_at: row.created_at,

@@ -78,36 +78,13 @@ const FIRST_NAMES: &[&str] = &[
     "Huang Wei",
     "Ethan",
 ];
-const LAST_NAMES: &[&str] = &[
-    "Smith", "Garcia", "Müller", "Tanaka", "Kim", "Brown", "Rossi", "Novak",
-];
-const INDUSTRIES: &[&str] = &[
-    "Manufacturing",
-    "Retail",
-    "Healthcare",
-    "Logistics",
-    "Hospitality",
-    "Construction",
-    "Education",
-];
+const LAST_NAMES: &[&str] = &["Smith", "Garcia", "Müller", "Tanaka", "Kim", "Brown", "Rossi", "Novak"];
+const INDUSTRIES: &[&str] =
+    &["Manufacturing", "Retail", "Healthcare", "Logistics", "Hospitality", "Construction", "Education"];
 const REGIONS: &[&str] = &["East", "West", "North", "South", "Central"];
 const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
-const TAGS: &[&str] = &[
-    "vip",
-    "reorder",
-    "price-sensitive",
-    "trade-show",
-    "referral",
-    "key-account",
-];
-const TITLES: &[&str] = &[
-    "Purchasing Manager",
-    "CEO",
-    "Office Manager",
-    "Head of Operations",
-    "Buyer",
-    "CFO",
-];
+const TAGS: &[&str] = &["vip", "reorder", "price-sensitive", "trade-show", "referral", "key-account"];
+const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head of Operations", "Buyer", "CFO"];
 
 /// Creates the demo organisation; refuses when it exists already.
 ///
@@ -116,18 +93,13 @@ const TITLES: &[&str] = &[
 pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize> {
     let txn = db.begin().await?;
     let at = now();
-    let org = org::ActiveModel {
-        id: Set(new_id()),
-        name: Set(DEMO_ORG.into()),
-        created_at: Set(at),
-        updated_at: Set(at),
-    }
-    .insert(&txn)
-    .await?;
+    let org =
+        org::ActiveModel { id: Set(new_id()), name: Set(DEMO_ORG.into()), created_at: Set(at), updated_at: Set(at) }
+            .insert(&txn)
+            .await?;
     let mut owners = Vec::new();
     for (local, name, role) in PEOPLE {
-        let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}"))
-            .map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
+        let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
         let user = users::insert(
             &txn,
             NewUser {
@@ -142,11 +114,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
                     "Europe/London"
                 }
                 .into(),
-                language: if local.contains("zhang") {
-                    Language::ZhCn
-                } else {
-                    Language::En
-                },
+                language: if local.contains("zhang") { Language::ZhCn } else { Language::En },
             },
         )
         .await
@@ -163,35 +131,15 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
     for i in 0..CUSTOMERS {
         let company = rng.random_bool(0.7);
         let name = if company {
-            format!(
-                "{} {} {}",
-                pick(&mut rng, COMPANY_STEMS),
-                pick(&mut rng, COMPANY_SUFFIXES),
-                i + 1
-            )
+            format!("{} {} {}", pick(&mut rng, COMPANY_STEMS), pick(&mut rng, COMPANY_SUFFIXES), i + 1)
         } else {
-            format!(
-                "{} {}",
-                pick(&mut rng, FIRST_NAMES),
-                pick(&mut rng, LAST_NAMES)
-            )
+            format!("{} {}", pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES))
         };
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
-        let phone = Phone::parse(&format!(
-            "+86 138 {:04} {:04}",
-            rng.random_range(0..10_000),
-            i
-        ))
-        .map_err(|e| anyhow::anyhow!("demo phone: {e}"))?;
-        let email = Email::parse(&format!(
-            "contact{i}@{}.example",
-            if slug.is_empty() { "customer" } else { &slug }
-        ))
-        .map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
+        let slug: String = name.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+        let phone = Phone::parse(&format!("+86 138 {:04} {:04}", rng.random_range(0..10_000), i))
+            .map_err(|e| anyhow::anyhow!("demo phone: {e}"))?;
+        let email = Email::parse(&format!("contact{i}@{}.example", if slug.is_empty() { "customer" } else { &slug }))
+            .map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
         let mut tags: Vec<String> = Vec::new();
         for _ in 0..rng.random_range(0..3) {
             let tag = pick(&mut rng, TAGS).to_string();
@@ -204,19 +152,11 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
             custom.insert("credit_limit".into(), json!(rng.random_range(1..50) * 1000));
         }
         let fields = CustomerFields {
-            kind: if company {
-                CustomerKind::Company
-            } else {
-                CustomerKind::Person
-            },
+            kind: if company { CustomerKind::Company } else { CustomerKind::Person },
             name,
             phones: vec![phone],
             emails: vec![email],
-            address: Some(format!(
-                "{} Market Street, {}",
-                rng.random_range(1..300),
-                pick(&mut rng, REGIONS)
-            )),
+            address: Some(format!("{} Market Street, {}", rng.random_range(1..300), pick(&mut rng, REGIONS))),
             industry: Some(pick(&mut rng, INDUSTRIES).to_string()),
             size: company.then(|| pick(&mut rng, SIZES).to_string()),
             region: Some(pick(&mut rng, REGIONS).to_string()),
@@ -230,11 +170,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         let customer = insert_row(&txn, org.id, owner, Some(owner), &fields, touched).await?;
         if company {
             for c in 0..rng.random_range(1..=3) {
-                let person = format!(
-                    "{} {}",
-                    pick(&mut rng, FIRST_NAMES),
-                    pick(&mut rng, LAST_NAMES)
-                );
+                let person = format!("{} {}", pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES));
                 contact::ActiveModel {
                     id: Set(new_id()),
                     org_id: Set(org.id),

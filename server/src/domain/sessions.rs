@@ -8,10 +8,7 @@ use crate::entity::{refresh_token, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::auth::User;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 /// A fresh session: the access token, the refresh token (plain, for the
 /// cookie only) and the user.
@@ -26,21 +23,11 @@ pub struct Session {
 /// # Errors
 /// `InvalidCredentials` for an unknown e-mail, a wrong password or a
 /// deactivated user (indistinguishable on purpose); database failures.
-pub async fn login(
-    db: &DatabaseConnection,
-    keys: &Keys,
-    email: &str,
-    password: &str,
-) -> AppResult<Session> {
+pub async fn login(db: &DatabaseConnection, keys: &Keys, email: &str, password: &str) -> AppResult<Session> {
     let email = email.trim().to_lowercase();
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
     // Verify even when there is no such user, so timing does not reveal accounts.
-    let stored = found
-        .as_ref()
-        .map_or(password::DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
+    let stored = found.as_ref().map_or(password::DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
     let matches = password::verify(password.to_owned(), stored).await;
     match found {
         Some(user) if matches && user.active => open(db, keys, user).await,
@@ -66,11 +53,7 @@ pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> Ap
     .insert(db)
     .await?;
     let access_token = tokens::issue_access(keys, user.id, user.org_id)?;
-    Ok(Session {
-        access_token,
-        refresh_token,
-        user: users::to_dto(db, user).await?,
-    })
+    Ok(Session { access_token, refresh_token, user: users::to_dto(db, user).await? })
 }
 
 /// Exchanges a refresh token for a new session; the old token stops working.
@@ -95,9 +78,7 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppRe
     if stored.expires_at <= now() {
         return Err(AppError::Unauthenticated);
     }
-    let user = users::active(&txn, stored.user_id, stored.org_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = users::active(&txn, stored.user_id, stored.org_id).await?.ok_or(AppError::Unauthenticated)?;
     let mut used: refresh_token::ActiveModel = stored.into();
     used.revoked_at = Set(Some(now()));
     used.update(&txn).await?;

@@ -6,9 +6,7 @@ use super::{new_id, now};
 use crate::entity::{org, server_secret, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::auth::{Role, ValidSetup};
-use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 
 const SETUP_MARKER: &str = "setup_done";
 
@@ -25,19 +23,13 @@ pub async fn needs_setup(db: &DatabaseConnection) -> AppResult<bool> {
 pub async fn first_run(db: &DatabaseConnection, setup: ValidSetup) -> AppResult<user::Model> {
     let txn = db.begin().await?;
     if org::Entity::find().count(&txn).await? > 0 {
-        return Err(AppError::conflict(
-            "Rapport is already set up; sign in instead",
-        ));
+        return Err(AppError::conflict("Rapport is already set up; sign in instead"));
     }
     // A unique marker row: of two concurrent first runs, the second insert fails.
-    server_secret::ActiveModel {
-        name: Set(SETUP_MARKER.into()),
-        value: Set(String::new()),
-        created_at: Set(now()),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|_| AppError::conflict("Rapport is already set up; sign in instead"))?;
+    server_secret::ActiveModel { name: Set(SETUP_MARKER.into()), value: Set(String::new()), created_at: Set(now()) }
+        .insert(&txn)
+        .await
+        .map_err(|_| AppError::conflict("Rapport is already set up; sign in instead"))?;
     let user = create_org_with_admin(&txn, setup).await?;
     txn.commit().await?;
     Ok(user)
@@ -58,19 +50,12 @@ pub async fn create_org(db: &DatabaseConnection, setup: ValidSetup) -> AppResult
 ///
 /// # Errors
 /// `Conflict` for a taken e-mail; database failures.
-pub async fn create_org_with_admin(
-    db: &impl sea_orm::ConnectionTrait,
-    setup: ValidSetup,
-) -> AppResult<user::Model> {
+pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: ValidSetup) -> AppResult<user::Model> {
     let at = now();
-    let org = org::ActiveModel {
-        id: Set(new_id()),
-        name: Set(setup.org_name),
-        created_at: Set(at),
-        updated_at: Set(at),
-    }
-    .insert(db)
-    .await?;
+    let org =
+        org::ActiveModel { id: Set(new_id()), name: Set(setup.org_name), created_at: Set(at), updated_at: Set(at) }
+            .insert(db)
+            .await?;
     users::insert(
         db,
         NewUser {

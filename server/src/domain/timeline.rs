@@ -12,8 +12,8 @@ use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery, parse_kinds};
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -50,19 +50,12 @@ pub async fn record(
 }
 
 /// The fields whose values differ between two `(name, value)` lists.
-pub fn changes(
-    before: &[(&'static str, Value)],
-    after: &[(&'static str, Value)],
-) -> Vec<FieldChange> {
+pub fn changes(before: &[(&'static str, Value)], after: &[(&'static str, Value)]) -> Vec<FieldChange> {
     before
         .iter()
         .zip(after)
         .filter(|((_, b), (_, a))| a != b)
-        .map(|((field, b), (_, a))| FieldChange {
-            field: (*field).to_owned(),
-            before: b.clone(),
-            after: a.clone(),
-        })
+        .map(|((field, b), (_, a))| FieldChange { field: (*field).to_owned(), before: b.clone(), after: a.clone() })
         .collect()
 }
 
@@ -83,8 +76,7 @@ pub async fn list(
         .filter(timeline_event::Column::OrgId.eq(actor.org_id))
         .filter(timeline_event::Column::CustomerId.eq(customer.id));
     if let Some(raw) = query.kinds.as_deref().filter(|k| !k.trim().is_empty()) {
-        let kinds = parse_kinds(raw)
-            .map_err(|k| AppError::BadRequest(format!("unknown event kind `{k}`")))?;
+        let kinds = parse_kinds(raw).map_err(|k| AppError::BadRequest(format!("unknown event kind `{k}`")))?;
         select = select.filter(timeline_event::Column::Kind.is_in(kinds));
     }
     if let Some(who) = query.actor {
@@ -99,17 +91,13 @@ pub async fn list(
     if let Some(raw) = &query.cursor {
         let bad = || AppError::BadRequest("cursor is not valid".into());
         let cursor = Cursor::decode(raw).ok_or_else(bad)?;
-        let at = DateTime::parse_from_rfc3339(&cursor.key)
-            .map_err(|_| bad())?
-            .with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
         select = select.filter(
-            Condition::any()
-                .add(timeline_event::Column::OccurredAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(timeline_event::Column::OccurredAt.eq(at))
-                        .add(timeline_event::Column::Id.lt(cursor.id)),
-                ),
+            Condition::any().add(timeline_event::Column::OccurredAt.lt(at)).add(
+                Condition::all()
+                    .add(timeline_event::Column::OccurredAt.eq(at))
+                    .add(timeline_event::Column::Id.lt(cursor.id)),
+            ),
         );
     }
     let mut rows = select
@@ -121,13 +109,7 @@ pub async fn list(
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| {
-            Cursor {
-                key: last
-                    .occurred_at
-                    .to_rfc3339_opts(SecondsFormat::Micros, true),
-                id: last.id,
-            }
-            .encode()
+            Cursor { key: last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true), id: last.id }.encode()
         })
     } else {
         None

@@ -6,9 +6,7 @@ use crate::entity::{org, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::auth::{Language, Role, UpdateMe, User, time_zone};
 use rapport_shared::validate::{Email, FieldErrors, required_text};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
 /// The fields of a new user, already validated.
@@ -27,11 +25,7 @@ pub struct NewUser {
 /// # Errors
 /// `Conflict` for a taken e-mail; database failures.
 pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
-    let taken = user::Entity::find()
-        .filter(user::Column::Email.eq(new.email.as_str()))
-        .one(db)
-        .await?
-        .is_some();
+    let taken = user::Entity::find().filter(user::Column::Email.eq(new.email.as_str())).one(db).await?.is_some();
     if taken {
         return Err(AppError::Conflict {
             message: "a user with this e-mail already exists".into(),
@@ -59,11 +53,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::
 ///
 /// # Errors
 /// Database failures.
-pub async fn active(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    org_id: Uuid,
-) -> AppResult<Option<user::Model>> {
+pub async fn active(db: &impl ConnectionTrait, user_id: Uuid, org_id: Uuid) -> AppResult<Option<user::Model>> {
     Ok(user::Entity::find_by_id(user_id)
         .filter(user::Column::OrgId.eq(org_id))
         .filter(user::Column::Active.eq(true))
@@ -76,9 +66,7 @@ pub async fn active(
 /// # Errors
 /// `Unauthenticated` if the user vanished; database failures.
 pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
-    let user = active(db, actor.user_id, actor.org_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
     to_dto(db, user).await
 }
 
@@ -86,23 +74,11 @@ pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
 ///
 /// # Errors
 /// `Validation` for bad values (nothing changes then); database failures.
-pub async fn update_me(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    patch: UpdateMe,
-) -> AppResult<User> {
-    let user = active(db, actor.user_id, actor.org_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+pub async fn update_me(db: &impl ConnectionTrait, actor: &Actor, patch: UpdateMe) -> AppResult<User> {
+    let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
     let mut e = FieldErrors::default();
-    let name = patch
-        .name
-        .as_deref()
-        .and_then(|n| e.check("name", required_text(n, 200)));
-    let tz = patch
-        .time_zone
-        .as_deref()
-        .and_then(|t| e.check("time_zone", time_zone(t)));
+    let name = patch.name.as_deref().and_then(|n| e.check("name", required_text(n, 200)));
+    let tz = patch.time_zone.as_deref().and_then(|t| e.check("time_zone", time_zone(t)));
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
@@ -124,11 +100,7 @@ pub async fn update_me(
 /// # Errors
 /// Database failures.
 pub async fn to_dto(db: &impl ConnectionTrait, user: user::Model) -> AppResult<User> {
-    let org_name = org::Entity::find_by_id(user.org_id)
-        .one(db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+    let org_name = org::Entity::find_by_id(user.org_id).one(db).await?.map(|o| o.name).unwrap_or_default();
     Ok(User {
         id: user.id,
         org_id: user.org_id,

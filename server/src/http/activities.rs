@@ -18,9 +18,7 @@ use uuid::Uuid;
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create))
-        .routes(routes!(update, delete))
+    OpenApiRouter::new().routes(routes!(create)).routes(routes!(update, delete))
 }
 
 /// Log an activity. Send an `Idempotency-Key` header to make retries safe:
@@ -53,9 +51,7 @@ pub async fn update(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<ActivityPatch>,
 ) -> AppResult<Json<Activity>> {
-    Ok(Json(
-        activities::update(&state.db, &actor, id, patch).await?,
-    ))
+    Ok(Json(activities::update(&state.db, &actor, id, patch).await?))
 }
 
 /// Delete an activity (its author or an admin); the deletion is on the timeline.
@@ -63,21 +59,13 @@ pub async fn update(
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 204, description = "Deleted"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
         (status = 404, body = ApiErrorBody)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<StatusCode> {
+pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     activities::delete(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The retry token, if sent, with a fingerprint of what it was sent with.
-fn idempotency(
-    headers: &HeaderMap,
-    customer_id: Uuid,
-    input: &NewActivity,
-) -> AppResult<Option<Idempotency>> {
+fn idempotency(headers: &HeaderMap, customer_id: Uuid, input: &NewActivity) -> AppResult<Option<Idempotency>> {
     let Some(raw) = headers.get(IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };
@@ -85,20 +73,11 @@ fn idempotency(
         .to_str()
         .ok()
         .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| {
-            AppError::BadRequest("Idempotency-Key must be 1–200 visible ASCII characters".into())
-        })?;
+        .ok_or_else(|| AppError::BadRequest("Idempotency-Key must be 1–200 visible ASCII characters".into()))?;
     let body = serde_json::to_vec(input).map_err(|e| AppError::Internal(e.into()))?;
     let mut hasher = Sha256::new();
     hasher.update(customer_id.as_bytes());
     hasher.update(&body);
-    let request_hash = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(Some(Idempotency {
-        key: key.to_owned(),
-        request_hash,
-    }))
+    let request_hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Some(Idempotency { key: key.to_owned(), request_hash }))
 }

@@ -22,10 +22,7 @@ use utoipa_axum::routes;
 const REFRESH_PATH: &str = "/api/v1/auth";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(refresh))
-        .routes(routes!(logout))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
 }
 
 /// Sign in with e-mail and password.
@@ -42,9 +39,7 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let limiter = &state.login_limiter;
-    limiter
-        .check(&req.email, &addr)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    limiter.check(&req.email, &addr).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     match sessions::login(&state.db, &state.keys, &req.email, &req.password).await {
         Ok(session) => {
             limiter.record_success(&req.email);
@@ -67,15 +62,9 @@ pub async fn login(
         (status = 401, description = "No valid refresh cookie", body = ApiErrorBody),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn refresh(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> AppResult<(CookieJar, Json<LoginResponse>)> {
+pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let jar = CookieJar::from_headers(&headers);
-    let token = jar
-        .get(REFRESH_COOKIE)
-        .map(|c| c.value().to_owned())
-        .ok_or(AppError::Unauthenticated)?;
+    let token = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
     check_csrf(&headers, &jar)?;
     let session = sessions::refresh(&state.db, &state.keys, &token).await?;
     Ok(respond(jar, session, state.config.serve.secure_cookies))
@@ -87,10 +76,7 @@ pub async fn refresh(
         (status = 204, description = "Signed out"),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> AppResult<(CookieJar, StatusCode)> {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, StatusCode)> {
     let jar = CookieJar::from_headers(&headers);
     if let Some(token) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()) {
         check_csrf(&headers, &jar)?;

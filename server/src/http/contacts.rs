@@ -14,9 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(update, delete))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(update, delete))
 }
 
 /// Contacts of a customer.
@@ -42,10 +40,7 @@ pub async fn create(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewContact>,
 ) -> AppResult<(StatusCode, Json<Contact>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(contacts::create(&state.db, &actor, id, input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(contacts::create(&state.db, &actor, id, input).await?)))
 }
 
 /// Change a contact; absent fields stay, `null` clears.
@@ -66,11 +61,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", params(("id" = Uuid, Path)),
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 204, description = "Removed"), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<StatusCode> {
+pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     contacts::delete(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,9 +15,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get, update, delete))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
 }
 
 /// Customers the caller may see, keyset-paged.
@@ -40,20 +38,13 @@ pub async fn create(
     actor: Actor,
     ApiJson(input): ApiJson<NewCustomer>,
 ) -> AppResult<(StatusCode, Json<Customer>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(customers::create(&state.db, &actor, input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(customers::create(&state.db, &actor, input).await?)))
 }
 
 /// One customer.
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = Customer), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn get(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<Json<Customer>> {
+pub async fn get(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<Customer>> {
     Ok(Json(customers::get(&state.db, &actor, id).await?))
 }
 
@@ -74,11 +65,7 @@ pub async fn update(
 /// Archive a customer (hidden from lists unless `archived=true|only`).
 #[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), security(("bearer" = []), ("cookie" = [])),
     responses((status = 204, description = "Archived"), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<StatusCode> {
+pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     customers::archive(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

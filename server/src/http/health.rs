@@ -11,9 +11,5 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if db::ping(&state.db).await {
-        "ready".into_response()
-    } else {
-        AppError::Unavailable.into_response()
-    }
+    if db::ping(&state.db).await { "ready".into_response() } else { AppError::Unavailable.into_response() }
 }

@@ -68,40 +68,25 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// The API, probes and OpenAPI document, with request ids, tracing, body
 /// limit and timeout. The web app's routes are merged in by the caller.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::new()
-        .nest("/api/v1", api())
-        .split_for_parts();
+    let (api, doc) = OpenApiRouter::new().nest("/api/v1", api()).split_for_parts();
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
-        .route(
-            "/api/v1/openapi.json",
-            get(move || async move { axum::Json(doc.as_ref().clone()) }),
-        )
+        .route("/api/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
         .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
 }
 
 /// Request ids and request spans, applied around the whole app (API and pages).
 pub fn observe(app: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     app.layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let path = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or(req.uri().path(), MatchedPath::as_str);
-        let id = req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
+        let path = req.extensions().get::<MatchedPath>().map_or(req.uri().path(), MatchedPath::as_str);
+        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), path, request_id = id)
     }))
     .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -21,9 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Whether Rapport still needs its first organisation.
 #[utoipa::path(get, path = "/setup", tag = "setup", responses((status = 200, body = SetupStatus)))]
 pub async fn status(State(state): State<AppState>) -> AppResult<Json<SetupStatus>> {
-    Ok(Json(SetupStatus {
-        needs_setup: setup::needs_setup(&state.db).await?,
-    }))
+    Ok(Json(SetupStatus { needs_setup: setup::needs_setup(&state.db).await? }))
 }
 
 /// Create the organisation and its first admin, and sign the admin in.

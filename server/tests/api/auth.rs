@@ -6,35 +6,14 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn setup_is_offered_until_the_first_org_exists() {
     let app = spawn_app().await;
-    let before: Value = app
-        .client
-        .get(app.url("/api/v1/setup"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: Value = app.client.get(app.url("/api/v1/setup")).send().await.unwrap().json().await.unwrap();
     assert_eq!(before["needs_setup"], true);
 
     let admin = app.setup_admin().await;
 
-    let after: Value = app
-        .client
-        .get(app.url("/api/v1/setup"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: Value = app.client.get(app.url("/api/v1/setup")).send().await.unwrap().json().await.unwrap();
     assert_eq!(after["needs_setup"], false);
-    let me: Value = app
-        .get("/api/v1/me", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get("/api/v1/me", &admin.token).await.json().await.unwrap();
     assert_eq!(me["role"], "admin");
     assert_eq!(me["org_name"], "Acme Sales");
 }
@@ -44,9 +23,7 @@ async fn setup_is_closed_once_an_org_exists() {
     let app = spawn_app().await;
     app.setup_admin().await;
     let body = json!({"org_name": "Intruder", "name": "Eve", "email": "eve@example.com", "password": PASSWORD});
-    let res = app
-        .request(Method::POST, "/api/v1/setup", None, Some(body))
-        .await;
+    let res = app.request(Method::POST, "/api/v1/setup", None, Some(body)).await;
     assert_error(res, StatusCode::CONFLICT, "conflict").await;
     // Nothing was created: Eve cannot sign in.
     let res = app
@@ -64,29 +41,13 @@ async fn setup_is_closed_once_an_org_exists() {
 async fn setup_reports_every_invalid_field() {
     let app = spawn_app().await;
     let body = json!({"org_name": "", "name": "A", "email": "not-an-email", "password": "short"});
-    let res = app
-        .request(Method::POST, "/api/v1/setup", None, Some(body))
-        .await;
+    let res = app.request(Method::POST, "/api/v1/setup", None, Some(body)).await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     for field in ["org_name", "email", "password"] {
-        assert!(
-            body["error"]["fields"][field].is_string(),
-            "{field} in {body}"
-        );
+        assert!(body["error"]["fields"][field].is_string(), "{field} in {body}");
     }
-    let status: Value = app
-        .client
-        .get(app.url("/api/v1/setup"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        status["needs_setup"], true,
-        "a failed setup changes nothing"
-    );
+    let status: Value = app.client.get(app.url("/api/v1/setup")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["needs_setup"], true, "a failed setup changes nothing");
 }
 
 #[tokio::test]
@@ -102,28 +63,12 @@ async fn login_returns_a_bearer_token_and_sets_cookies() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let cookies: Vec<String> = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let access = cookies
-        .iter()
-        .find(|c| c.starts_with("rapport_access="))
-        .expect("access cookie");
-    assert!(
-        access.contains("HttpOnly") && access.contains("SameSite=Lax"),
-        "{access}"
-    );
-    let refresh = cookies
-        .iter()
-        .find(|c| c.starts_with("rapport_refresh="))
-        .expect("refresh cookie");
-    assert!(
-        refresh.contains("HttpOnly") && refresh.contains("SameSite=Strict"),
-        "{refresh}"
-    );
+    let cookies: Vec<String> =
+        res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let access = cookies.iter().find(|c| c.starts_with("rapport_access=")).expect("access cookie");
+    assert!(access.contains("HttpOnly") && access.contains("SameSite=Lax"), "{access}");
+    let refresh = cookies.iter().find(|c| c.starts_with("rapport_refresh=")).expect("refresh cookie");
+    assert!(refresh.contains("HttpOnly") && refresh.contains("SameSite=Strict"), "{refresh}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
@@ -134,17 +79,9 @@ async fn login_returns_a_bearer_token_and_sets_cookies() {
 async fn wrong_password_and_unknown_email_are_the_same_401() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    for (email, password) in [
-        (admin.email.as_str(), "wrong password"),
-        ("nobody@example.com", PASSWORD),
-    ] {
+    for (email, password) in [(admin.email.as_str(), "wrong password"), ("nobody@example.com", PASSWORD)] {
         let res = app
-            .request(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"email": email, "password": password})),
-            )
+            .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password})))
             .await;
         assert_error(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
@@ -155,18 +92,10 @@ async fn repeated_failures_lock_the_account_with_429() {
     let app = spawn_app_with(|s| s.login_max_failures_per_account = 3).await;
     let admin = app.setup_admin().await;
     let attempt = |password: &'static str| {
-        app.request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": admin.email, "password": password})),
-        )
+        app.request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": password})))
     };
     for _ in 0..3 {
-        assert_eq!(
-            attempt("wrong password").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(attempt("wrong password").await.status(), StatusCode::UNAUTHORIZED);
     }
     let res = attempt(PASSWORD).await;
     assert!(res.headers().get("retry-after").is_some());
@@ -178,9 +107,7 @@ async fn repeated_failures_from_one_address_are_limited_across_accounts() {
     let app = spawn_app_with(|s| s.login_max_failures_per_address = 2).await;
     for i in 0..2 {
         let body = json!({"email": format!("guess{i}@example.com"), "password": "x"});
-        let res = app
-            .request(Method::POST, "/api/v1/auth/login", None, Some(body))
-            .await;
+        let res = app.request(Method::POST, "/api/v1/auth/login", None, Some(body)).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     let res = app
@@ -216,34 +143,16 @@ async fn cookie_sessions_need_the_csrf_token_for_writes() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let res = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": admin.email, "password": PASSWORD})),
-        )
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": PASSWORD})))
         .await;
     let jar = cookie_header(&res);
     let csrf = cookie_value(&res, "rapport_csrf");
 
-    let read = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header(COOKIE, &jar)
-        .send()
-        .await
-        .unwrap();
+    let read = app.client.get(app.url("/api/v1/me")).header(COOKIE, &jar).send().await.unwrap();
     assert_eq!(read.status(), StatusCode::OK, "reads need no CSRF token");
 
     let body = json!({"kind": "person", "name": "Cookie Customer"});
-    let forged = app
-        .client
-        .post(app.url("/api/v1/customers"))
-        .header(COOKIE, &jar)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let forged = app.client.post(app.url("/api/v1/customers")).header(COOKIE, &jar).json(&body).send().await.unwrap();
     assert_error(forged, StatusCode::FORBIDDEN, "forbidden").await;
     let wrong = app
         .client
@@ -266,17 +175,8 @@ async fn cookie_sessions_need_the_csrf_token_for_writes() {
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::CREATED);
-    let list: Value = app
-        .get("/api/v1/customers", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        list["items"].as_array().unwrap().len(),
-        1,
-        "the forged writes created nothing"
-    );
+    let list: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "the forged writes created nothing");
 }
 
 #[tokio::test]
@@ -284,60 +184,34 @@ async fn refresh_rotates_the_session_and_a_reused_token_revokes_it() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let login = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": admin.email, "password": PASSWORD})),
-        )
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": PASSWORD})))
         .await;
     let first = (cookie_header(&login), cookie_value(&login, "rapport_csrf"));
 
     let refreshed = refresh(&app, &first).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
-    let second = (
-        cookie_header(&refreshed),
-        cookie_value(&refreshed, "rapport_csrf"),
-    );
+    let second = (cookie_header(&refreshed), cookie_value(&refreshed, "rapport_csrf"));
     let body: Value = refreshed.json().await.unwrap();
     assert!(body["access_token"].is_string());
 
     // The first refresh token was used: presenting it again is theft.
-    assert_eq!(
-        refresh(&app, &first).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(refresh(&app, &first).await.status(), StatusCode::UNAUTHORIZED);
     // …and it revoked the session that rotation produced.
-    assert_eq!(
-        refresh(&app, &second).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(refresh(&app, &second).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn refresh_without_a_cookie_is_401_and_without_csrf_is_403() {
     let app = spawn_app().await;
-    let res = app
-        .request(Method::POST, "/api/v1/auth/refresh", None, None)
-        .await;
+    let res = app.request(Method::POST, "/api/v1/auth/refresh", None, None).await;
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 
     let admin = app.setup_admin().await;
     let login = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": admin.email, "password": PASSWORD})),
-        )
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": PASSWORD})))
         .await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/refresh"))
-        .header(COOKIE, cookie_header(&login))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.post(app.url("/api/v1/auth/refresh")).header(COOKIE, cookie_header(&login)).send().await.unwrap();
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
 }
 
@@ -346,12 +220,7 @@ async fn logout_revokes_the_refresh_token() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let login = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": admin.email, "password": PASSWORD})),
-        )
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": PASSWORD})))
         .await;
     let session = (cookie_header(&login), cookie_value(&login, "rapport_csrf"));
     let res = app
@@ -363,42 +232,22 @@ async fn logout_revokes_the_refresh_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        refresh(&app, &session).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(refresh(&app, &session).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn me_can_change_language_and_time_zone_but_not_to_nonsense() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    let res = app
-        .patch(
-            "/api/v1/me",
-            &admin.token,
-            json!({"language": "zh-CN", "time_zone": "Asia/Shanghai"}),
-        )
-        .await;
+    let res = app.patch("/api/v1/me", &admin.token, json!({"language": "zh-CN", "time_zone": "Asia/Shanghai"})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["language"], "zh-CN");
     assert_eq!(me["time_zone"], "Asia/Shanghai");
 
-    let res = app
-        .patch(
-            "/api/v1/me",
-            &admin.token,
-            json!({"time_zone": "Mars/Olympus Mons", "name": "New"}),
-        )
-        .await;
+    let res = app.patch("/api/v1/me", &admin.token, json!({"time_zone": "Mars/Olympus Mons", "name": "New"})).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let me: Value = app
-        .get("/api/v1/me", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get("/api/v1/me", &admin.token).await.json().await.unwrap();
     assert_eq!(me["name"], "Ada Admin", "a rejected patch changes nothing");
 }
 
@@ -426,15 +275,7 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> String {
     res.headers()
         .get_all(SET_COOKIE)
         .iter()
-        .filter_map(|v| {
-            v.to_str()
-                .ok()?
-                .split(';')
-                .next()?
-                .strip_prefix(&format!("{name}="))?
-                .to_owned()
-                .into()
-        })
+        .filter_map(|v| v.to_str().ok()?.split(';').next()?.strip_prefix(&format!("{name}="))?.to_owned().into())
         .next()
         .unwrap_or_default()
 }

@@ -24,12 +24,7 @@ async fn a_new_customer_is_normalised_and_owned_by_its_creator() {
     assert_eq!(c["owner"]["name"], "Ada Admin");
     assert_eq!(c["custom_fields"]["credit_limit"], 5000);
     let id = c["id"].as_str().unwrap();
-    let fetched: Value = app
-        .get(&format!("/api/v1/customers/{id}"), &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = app.get(&format!("/api/v1/customers/{id}"), &admin.token).await.json().await.unwrap();
     assert_eq!(fetched, c);
 }
 
@@ -46,18 +41,8 @@ async fn invalid_fields_are_all_reported_and_nothing_is_created() {
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let fields = &body["error"]["fields"];
-    assert!(
-        fields["name"].is_string()
-            && fields["emails[1]"].is_string()
-            && fields["phones[0]"].is_string(),
-        "{body}"
-    );
-    let list: Value = app
-        .get("/api/v1/customers", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert!(fields["name"].is_string() && fields["emails[1]"].is_string() && fields["phones[0]"].is_string(), "{body}");
+    let list: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
 }
 
@@ -65,20 +50,10 @@ async fn invalid_fields_are_all_reported_and_nothing_is_created() {
 async fn patch_changes_only_what_it_names_and_null_clears() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    let c = app
-        .customer(
-            &admin,
-            json!({"kind": "company", "name": "Acme", "region": "East", "industry": "Retail"}),
-        )
-        .await;
+    let c =
+        app.customer(&admin, json!({"kind": "company", "name": "Acme", "region": "East", "industry": "Retail"})).await;
     let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
-    let res = app
-        .patch(
-            &path,
-            &admin.token,
-            json!({"status": "prospect", "region": null, "tags": ["a", "b"]}),
-        )
-        .await;
+    let res = app.patch(&path, &admin.token, json!({"status": "prospect", "region": null, "tags": ["a", "b"]})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.unwrap();
     assert_eq!(updated["status"], "prospect");
@@ -86,61 +61,29 @@ async fn patch_changes_only_what_it_names_and_null_clears() {
     assert_eq!(updated["industry"], "Retail");
     assert_eq!(updated["tags"], json!(["a", "b"]));
 
-    let res = app
-        .patch(&path, &admin.token, json!({"name": "", "status": "lost"}))
-        .await;
+    let res = app.patch(&path, &admin.token, json!({"name": "", "status": "lost"})).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let after: Value = app.get(&path, &admin.token).await.json().await.unwrap();
-    assert_eq!(
-        after["status"], "prospect",
-        "a rejected patch changes nothing"
-    );
+    assert_eq!(after["status"], "prospect", "a rejected patch changes nothing");
 }
 
 #[tokio::test]
 async fn delete_archives_and_archived_customers_are_hidden_unless_asked_for() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    let keep = app
-        .customer(&admin, json!({"kind": "person", "name": "Keep"}))
-        .await;
-    let gone = app
-        .customer(&admin, json!({"kind": "person", "name": "Gone"}))
-        .await;
+    let keep = app.customer(&admin, json!({"kind": "person", "name": "Keep"})).await;
+    let gone = app.customer(&admin, json!({"kind": "person", "name": "Gone"})).await;
     let path = format!("/api/v1/customers/{}", gone["id"].as_str().unwrap());
-    assert_eq!(
-        app.delete(&path, &admin.token).await.status(),
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(app.delete(&path, &admin.token).await.status(), StatusCode::NO_CONTENT);
 
     let names = |v: Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
+        v["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
     };
-    let default: Value = app
-        .get("/api/v1/customers", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let default: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
     assert_eq!(names(default), vec!["Keep"]);
-    let all: Value = app
-        .get("/api/v1/customers?archived=true", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get("/api/v1/customers?archived=true", &admin.token).await.json().await.unwrap();
     assert_eq!(names(all), vec!["Gone", "Keep"]);
-    let only: Value = app
-        .get("/api/v1/customers?archived=only", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let only: Value = app.get("/api/v1/customers?archived=only", &admin.token).await.json().await.unwrap();
     assert_eq!(names(only), vec!["Gone"]);
     let archived: Value = app.get(&path, &admin.token).await.json().await.unwrap();
     assert_eq!(archived["archived"], true);
@@ -152,11 +95,8 @@ async fn pages_cover_every_customer_once_in_order() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     // Same name twice: the id breaks the tie, so nothing is skipped or repeated.
-    for name in [
-        "delta", "Alpha", "charlie", "Bravo", "echo", "echo", "foxtrot",
-    ] {
-        app.customer(&admin, json!({"kind": "person", "name": name}))
-            .await;
+    for name in ["delta", "Alpha", "charlie", "Bravo", "echo", "echo", "foxtrot"] {
+        app.customer(&admin, json!({"kind": "person", "name": name})).await;
     }
     for sort in ["name", "last_touch", "last_touch_asc"] {
         let mut seen = Vec::new();
@@ -170,10 +110,7 @@ async fn pages_cover_every_customer_once_in_order() {
             let page: Value = app.get(&path, &admin.token).await.json().await.unwrap();
             pages += 1;
             for item in page["items"].as_array().unwrap() {
-                seen.push((
-                    item["id"].as_str().unwrap().to_owned(),
-                    item["name"].as_str().unwrap().to_owned(),
-                ));
+                seen.push((item["id"].as_str().unwrap().to_owned(), item["name"].as_str().unwrap().to_owned()));
             }
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
@@ -182,19 +119,10 @@ async fn pages_cover_every_customer_once_in_order() {
         }
         assert_eq!(pages, 3, "{sort}");
         assert_eq!(seen.len(), 7, "{sort}");
-        assert_eq!(
-            seen.iter().map(|(id, _)| id).collect::<HashSet<_>>().len(),
-            7,
-            "{sort}: no repeats"
-        );
+        assert_eq!(seen.iter().map(|(id, _)| id).collect::<HashSet<_>>().len(), 7, "{sort}: no repeats");
         if sort == "name" {
             let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
-            assert_eq!(
-                names,
-                [
-                    "Alpha", "Bravo", "charlie", "delta", "echo", "echo", "foxtrot"
-                ]
-            );
+            assert_eq!(names, ["Alpha", "Bravo", "charlie", "delta", "echo", "echo", "foxtrot"]);
         }
     }
 }
@@ -203,15 +131,11 @@ async fn pages_cover_every_customer_once_in_order() {
 async fn a_cursor_that_was_not_issued_is_a_400() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    let res = app
-        .get("/api/v1/customers?cursor=bogus", &admin.token)
-        .await;
+    let res = app.get("/api/v1/customers?cursor=bogus", &admin.token).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
     let res = app.get("/api/v1/customers?limit=many", &admin.token).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
-    let res = app
-        .get("/api/v1/customers?sort=sideways", &admin.token)
-        .await;
+    let res = app.get("/api/v1/customers?sort=sideways", &admin.token).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
@@ -219,41 +143,23 @@ async fn a_cursor_that_was_not_issued_is_a_400() {
 async fn search_finds_by_name_phone_and_email_in_any_format() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    app.customer(
-        &admin,
-        json!({"kind": "company", "name": "Jade Dragon Tea", "phones": ["+86 21 5555 0101"]}),
-    )
-    .await;
-    app.customer(
-        &admin,
-        json!({"kind": "person", "name": "Emma Smith", "emails": ["emma@smith.example"]}),
-    )
-    .await;
-    app.customer(&admin, json!({"kind": "person", "name": "100% Real_Name"}))
-        .await;
+    app.customer(&admin, json!({"kind": "company", "name": "Jade Dragon Tea", "phones": ["+86 21 5555 0101"]})).await;
+    app.customer(&admin, json!({"kind": "person", "name": "Emma Smith", "emails": ["emma@smith.example"]})).await;
+    app.customer(&admin, json!({"kind": "person", "name": "100% Real_Name"})).await;
     let hits = |q: &'static str| {
         let app = &app;
         let token = admin.token.clone();
         async move {
             let url = format!("/api/v1/customers?q={}", urlencode(q));
             let page: Value = app.get(&url, &token).await.json().await.unwrap();
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["name"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
+            page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
         }
     };
     assert_eq!(hits("dragon").await, ["Jade Dragon Tea"]);
     assert_eq!(hits("2155550101").await, ["Jade Dragon Tea"]);
     assert_eq!(hits("21-5555-0101").await, ["Jade Dragon Tea"]);
     assert_eq!(hits("EMMA@SMITH").await, ["Emma Smith"]);
-    assert_eq!(
-        hits("100%").await,
-        ["100% Real_Name"],
-        "LIKE wildcards are literal"
-    );
+    assert_eq!(hits("100%").await, ["100% Real_Name"], "LIKE wildcards are literal");
     assert!(hits("zzz").await.is_empty());
 }
 
@@ -262,52 +168,18 @@ async fn filters_by_status_tag_and_owner() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let rep = app.user(admin.org_id, Role::Rep).await;
-    app.customer(
-        &admin,
-        json!({"kind": "person", "name": "A", "status": "customer", "tags": ["vip"]}),
-    )
-    .await;
-    app.customer(
-        &admin,
-        json!({"kind": "person", "name": "B", "status": "lead", "tags": ["vip"]}),
-    )
-    .await;
-    app.customer(
-        &rep,
-        json!({"kind": "person", "name": "C", "status": "customer"}),
-    )
-    .await;
+    app.customer(&admin, json!({"kind": "person", "name": "A", "status": "customer", "tags": ["vip"]})).await;
+    app.customer(&admin, json!({"kind": "person", "name": "B", "status": "lead", "tags": ["vip"]})).await;
+    app.customer(&rep, json!({"kind": "person", "name": "C", "status": "customer"})).await;
     let names = |page: Value| -> Vec<String> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
+        page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
     };
-    let by_status: Value = app
-        .get("/api/v1/customers?status=customer", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_status: Value = app.get("/api/v1/customers?status=customer", &admin.token).await.json().await.unwrap();
     assert_eq!(names(by_status), ["A", "C"]);
-    let by_tag: Value = app
-        .get("/api/v1/customers?tag=vip", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_tag: Value = app.get("/api/v1/customers?tag=vip", &admin.token).await.json().await.unwrap();
     assert_eq!(names(by_tag), ["A", "B"]);
-    let by_owner: Value = app
-        .get(
-            &format!("/api/v1/customers?owner={}", rep.user_id),
-            &admin.token,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_owner: Value =
+        app.get(&format!("/api/v1/customers?owner={}", rep.user_id), &admin.token).await.json().await.unwrap();
     assert_eq!(names(by_owner), ["C"]);
 }
 
@@ -317,59 +189,21 @@ async fn a_rep_sees_only_their_own_customers() {
     let admin = app.setup_admin().await;
     let rep = app.user(admin.org_id, Role::Rep).await;
     let other_rep = app.user(admin.org_id, Role::Rep).await;
-    let mine = app
-        .customer(&rep, json!({"kind": "person", "name": "Mine"}))
-        .await;
-    let theirs = app
-        .customer(&other_rep, json!({"kind": "person", "name": "Theirs"}))
-        .await;
+    let mine = app.customer(&rep, json!({"kind": "person", "name": "Mine"})).await;
+    let theirs = app.customer(&other_rep, json!({"kind": "person", "name": "Theirs"})).await;
 
-    let list: Value = app
-        .get("/api/v1/customers", &rep.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let ids: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let list: Value = app.get("/api/v1/customers", &rep.token).await.json().await.unwrap();
+    let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [mine["id"].as_str().unwrap()]);
 
     let path = format!("/api/v1/customers/{}", theirs["id"].as_str().unwrap());
-    assert_error(
-        app.get(&path, &rep.token).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    assert_error(
-        app.patch(&path, &rep.token, json!({"name": "Stolen"}))
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    assert_error(
-        app.delete(&path, &rep.token).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    assert_error(app.get(&path, &rep.token).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.patch(&path, &rep.token, json!({"name": "Stolen"})).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    assert_error(app.delete(&path, &rep.token).await, StatusCode::NOT_FOUND, "not_found").await;
 
-    let admin_view: Value = app
-        .get("/api/v1/customers", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        admin_view["items"].as_array().unwrap().len(),
-        2,
-        "the admin sees the whole org"
-    );
+    let admin_view: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
+    assert_eq!(admin_view["items"].as_array().unwrap().len(), 2, "the admin sees the whole org");
 }
 
 #[tokio::test]
@@ -377,35 +211,13 @@ async fn another_orgs_customers_do_not_exist() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
     let outsider = app.other_org_admin().await;
-    let c = app
-        .customer(&admin, json!({"kind": "person", "name": "Private"}))
-        .await;
+    let c = app.customer(&admin, json!({"kind": "person", "name": "Private"})).await;
     let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
-    assert_error(
-        app.get(&path, &outsider.token).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    assert_error(
-        app.patch(&path, &outsider.token, json!({"name": "x"}))
-            .await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    assert_error(
-        app.delete(&path, &outsider.token).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    let list: Value = app
-        .get("/api/v1/customers", &outsider.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_error(app.get(&path, &outsider.token).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.patch(&path, &outsider.token, json!({"name": "x"})).await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+    assert_error(app.delete(&path, &outsider.token).await, StatusCode::NOT_FOUND, "not_found").await;
+    let list: Value = app.get("/api/v1/customers", &outsider.token).await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
     let unchanged: Value = app.get(&path, &admin.token).await.json().await.unwrap();
     assert_eq!(unchanged["name"], "Private");
@@ -419,28 +231,15 @@ async fn only_an_admin_may_choose_another_owner_and_only_within_the_org() {
     let rep = app.user(admin.org_id, Role::Rep).await;
     let outsider = app.other_org_admin().await;
 
-    let given = app
-        .customer(
-            &admin,
-            json!({"kind": "person", "name": "Given", "owner_id": rep.user_id}),
-        )
-        .await;
+    let given = app.customer(&admin, json!({"kind": "person", "name": "Given", "owner_id": rep.user_id})).await;
     assert_eq!(given["owner"]["id"], rep.user_id.to_string());
 
     let res = app
-        .post(
-            "/api/v1/customers",
-            &rep.token,
-            json!({"kind": "person", "name": "X", "owner_id": admin.user_id}),
-        )
+        .post("/api/v1/customers", &rep.token, json!({"kind": "person", "name": "X", "owner_id": admin.user_id}))
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
     let res = app
-        .post(
-            "/api/v1/customers",
-            &admin.token,
-            json!({"kind": "person", "name": "X", "owner_id": outsider.user_id}),
-        )
+        .post("/api/v1/customers", &admin.token, json!({"kind": "person", "name": "X", "owner_id": outsider.user_id}))
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert!(body["error"]["fields"]["owner_id"].is_string());
@@ -449,9 +248,7 @@ async fn only_an_admin_may_choose_another_owner_and_only_within_the_org() {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -6,26 +6,14 @@ use serde_json::Value;
 async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() {
     let app = spawn_app().await;
     assert_eq!(demo::create(&app.db, "demo-password").await.unwrap(), 200);
-    assert!(
-        demo::create(&app.db, "demo-password").await.is_err(),
-        "a second run refuses instead of duplicating"
-    );
+    assert!(demo::create(&app.db, "demo-password").await.is_err(), "a second run refuses instead of duplicating");
 
-    let admin = app
-        .login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password")
-        .await;
+    let admin = app.login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password").await;
     let mut total = 0;
     let mut cursor = String::new();
     loop {
-        let page: Value = app
-            .get(
-                &format!("/api/v1/customers?limit=200{cursor}"),
-                &admin.token,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let page: Value =
+            app.get(&format!("/api/v1/customers?limit=200{cursor}"), &admin.token).await.json().await.unwrap();
         total += page["items"].as_array().unwrap().len();
         match page["next_cursor"].as_str() {
             Some(c) => cursor = format!("&cursor={c}"),
@@ -34,22 +22,9 @@ async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() 
     }
     assert_eq!(total, 200);
 
-    let rep = app
-        .login(&format!("rep.li@{}", demo::DEMO_DOMAIN), "demo-password")
-        .await;
-    let mine: Value = app
-        .get("/api/v1/customers?limit=200", &rep.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rep = app.login(&format!("rep.li@{}", demo::DEMO_DOMAIN), "demo-password").await;
+    let mine: Value = app.get("/api/v1/customers?limit=200", &rep.token).await.json().await.unwrap();
     let mine = mine["items"].as_array().unwrap();
-    assert!(
-        !mine.is_empty() && mine.len() < 200,
-        "a rep sees only their share"
-    );
-    assert!(
-        mine.iter()
-            .all(|c| c["owner"]["id"] == rep.user_id.to_string())
-    );
+    assert!(!mine.is_empty() && mine.len() < 200, "a rep sees only their share");
+    assert!(mine.iter().all(|c| c["owner"]["id"] == rep.user_id.to_string()));
 }

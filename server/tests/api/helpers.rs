@@ -35,28 +35,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         rapport_server::telemetry::init(rapport_server::config::LogFormat::Text);
     }
-    let mut serve = ServeArgs {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        ..ServeArgs::default()
-    };
+    let mut serve = ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), ..ServeArgs::default() };
     tweak(&mut serve);
-    let config = Config {
-        database_url: fresh_database().await,
-        serve,
-    };
+    let config = Config { database_url: fresh_database().await, serve };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        address,
-        client,
-        db,
-    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, client, db }
 }
 
 /// A new, empty database: a temp-file SQLite, or a uniquely named PostgreSQL database.
@@ -65,10 +52,7 @@ async fn fresh_database() -> String {
     match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
         Ok(base) => {
             let admin = Database::connect(&base).await.expect("postgres reachable");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
             admin.close().await.ok();
             let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
             format!("{prefix}/{name}")
@@ -85,13 +69,7 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Response {
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -107,13 +85,11 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::POST, path, Some(token), Some(body))
-            .await
+        self.request(Method::POST, path, Some(token), Some(body)).await
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::PATCH, path, Some(token), Some(body))
-            .await
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Response {
@@ -168,20 +144,13 @@ impl TestApp {
         }
         .validate()
         .unwrap();
-        rapport_server::domain::setup::create_org(&self.db, setup)
-            .await
-            .unwrap();
+        rapport_server::domain::setup::create_org(&self.db, setup).await.unwrap();
         self.login(&email, PASSWORD).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Login {
         let res = self
-            .request(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"email": email, "password": password})),
-            )
+            .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password})))
             .await;
         assert_eq!(res.status(), StatusCode::OK, "login of {email}");
         login_of(res.json().await.unwrap())
@@ -209,11 +178,6 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Valu
     assert_eq!(res.status(), status);
     let body: Value = res.json().await.expect("error body is JSON");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body
 }

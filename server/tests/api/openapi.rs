@@ -28,12 +28,7 @@ const ROUTES: &[(&str, &str)] = &[
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_nothing_else() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let doc: Value = res.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
@@ -41,17 +36,11 @@ async fn the_openapi_document_describes_every_route_and_nothing_else() {
     let mut described: Vec<(String, String)> = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
-            assert!(
-                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                "{method} {path} has responses"
-            );
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
             described.push((method.clone(), path.clone()));
         }
     }
-    let mut expected: Vec<(String, String)> = ROUTES
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
+    let mut expected: Vec<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
     described.sort();
     expected.sort();
     assert_eq!(described, expected);
@@ -68,13 +57,7 @@ async fn every_described_route_answers_on_the_server() {
     for (method, path) in ROUTES {
         let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let res = app
-            .client
-            .request(method.clone(), app.url(&path))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.client.request(method.clone(), app.url(&path)).json(&serde_json::json!({})).send().await.unwrap();
         assert_ne!(res.status(), 404, "{method} {path} is served");
         assert_ne!(res.status(), 405, "{method} {path} is served");
     }

@@ -6,19 +6,9 @@ use std::time::{Duration, Instant};
 /// and returns within its shutdown timeout.
 #[tokio::test]
 async fn the_server_stops_within_its_shutdown_timeout() {
-    let path = std::env::temp_dir().join(format!(
-        "rapport_shutdown_{}.db",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let serve = ServeArgs {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        shutdown_timeout_secs: 2,
-        ..ServeArgs::default()
-    };
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", path.display()),
-        serve,
-    };
+    let path = std::env::temp_dir().join(format!("rapport_shutdown_{}.db", uuid::Uuid::now_v7().simple()));
+    let serve = ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), shutdown_timeout_secs: 2, ..ServeArgs::default() };
+    let config = Config { database_url: format!("sqlite://{}?mode=rwc", path.display()), serve };
     let app = Application::build(config).await.unwrap();
     let url = format!("http://127.0.0.1:{}/healthz", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -31,17 +21,7 @@ async fn the_server_stops_within_its_shutdown_timeout() {
 
     let asked = Instant::now();
     stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), server)
-        .await
-        .expect("stops in time")
-        .unwrap()
-        .unwrap();
-    assert!(
-        asked.elapsed() < Duration::from_secs(3),
-        "bounded by the 2 s timeout"
-    );
-    assert!(
-        client.get(&url).send().await.is_err(),
-        "no longer accepting"
-    );
+    tokio::time::timeout(Duration::from_secs(5), server).await.expect("stops in time").unwrap().unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(3), "bounded by the 2 s timeout");
+    assert!(client.get(&url).send().await.is_err(), "no longer accepting");
 }

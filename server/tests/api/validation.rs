@@ -30,22 +30,13 @@ async fn wrong_types_and_unknown_fields_are_422() {
         json!({"kind": "person", "name": "A", "nmae": "typo"}),
         json!({"kind": "person", "name": "A", "phones": "not a list"}),
     ] {
-        let res = app
-            .post("/api/v1/customers", &admin.token, body.clone())
-            .await;
+        let res = app.post("/api/v1/customers", &admin.token, body.clone()).await;
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     }
     // Not an object at all: the body is unusable rather than wrongly shaped.
-    let res = app
-        .post("/api/v1/customers", &admin.token, json!([1, 2, 3]))
-        .await;
+    let res = app.post("/api/v1/customers", &admin.token, json!([1, 2, 3])).await;
     assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
-    let list: Value = app
-        .get("/api/v1/customers", &admin.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
 }
 
@@ -71,13 +62,7 @@ async fn oversize_custom_fields_and_long_names_are_422() {
         .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert!(body["error"]["fields"]["custom_fields"].is_string());
-    let res = app
-        .post(
-            "/api/v1/customers",
-            &admin.token,
-            json!({"kind": "person", "name": "n".repeat(201)}),
-        )
-        .await;
+    let res = app.post("/api/v1/customers", &admin.token, json!({"kind": "person", "name": "n".repeat(201)})).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
@@ -85,17 +70,8 @@ async fn oversize_custom_fields_and_long_names_are_422() {
 async fn a_malformed_id_is_a_400_and_an_unknown_one_a_404() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    assert_error(
-        app.get("/api/v1/customers/not-a-uuid", &admin.token).await,
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-    )
-    .await;
+    assert_error(app.get("/api/v1/customers/not-a-uuid", &admin.token).await, StatusCode::BAD_REQUEST, "bad_request")
+        .await;
     let unknown = format!("/api/v1/customers/{}", uuid::Uuid::now_v7());
-    assert_error(
-        app.get(&unknown, &admin.token).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    assert_error(app.get(&unknown, &admin.token).await, StatusCode::NOT_FOUND, "not_found").await;
 }

@@ -13,17 +13,8 @@ pub fn CustomerCard(customer: Customer) -> impl IntoView {
     let phone = customer.phones.first().cloned();
     let touched = customer.last_touch_at;
     let status = customer.status;
-    let initial = customer
-        .name
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
-    let kind_class = if customer.kind == CustomerKind::Company {
-        "avatar company"
-    } else {
-        "avatar person"
-    };
+    let initial = customer.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+    let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar person" };
     view! {
         <li class="customer-card">
             <a class="customer-link" href=href>

@@ -5,8 +5,10 @@
 use super::form::not_found;
 use super::status_msg;
 use crate::api;
+use crate::components::composer::Composer;
 use crate::components::field::TextField;
 use crate::components::states::{ErrorView, Skeleton};
+use crate::components::timeline::Timeline;
 use crate::format;
 use crate::i18n::{Msg, field_error, source_msg, tr, use_i18n};
 use crate::session::use_session;
@@ -44,12 +46,7 @@ fn CustomerView(customer: Customer) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let id = customer.id;
-    let tz = move || {
-        session
-            .user()
-            .map(|u| u.time_zone)
-            .unwrap_or_else(|| "UTC".into())
-    };
+    let tz = move || session.user().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let archive_error = RwSignal::new(None::<Msg>);
     let archive = move |_| {
         if !confirm(i18n.t(Msg::ConfirmArchive)) {
@@ -150,6 +147,11 @@ fn CustomerView(customer: Customer) -> impl IntoView {
             </section>
             <Contacts customer_id=id/>
         </div>
+        <section class="card">
+            <h2>{tr(Msg::LogActivity)}</h2>
+            <Composer customer_id=id customer_name=customer.name.clone()/>
+        </section>
+        <Timeline customer_id=id/>
     }
 }
 
@@ -182,10 +184,7 @@ fn Contacts(customer_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn ContactRow(
-    contact: Contact,
-    on_removed: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ContactRow(contact: Contact, on_removed: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let id = contact.id;
     let remove = move |_| {
@@ -213,10 +212,7 @@ fn ContactRow(
 }
 
 #[component]
-fn ContactForm(
-    customer_id: Uuid,
-    on_saved: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
@@ -224,8 +220,7 @@ fn ContactForm(
     let email = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let form_error = RwSignal::new(None::<Msg>);
-    let err =
-        move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
+    let err = move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewContact {
@@ -263,9 +258,7 @@ fn ContactForm(
 fn confirm(message: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window()
-            .and_then(|w| w.confirm_with_message(message).ok())
-            .unwrap_or(false)
+        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -7,9 +7,7 @@ use crate::components::states::{ErrorView, Skeleton};
 use crate::i18n::{Msg, field_error, source_msg, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use rapport_shared::customer::{
-    Customer, CustomerKind, CustomerPatch, LifecycleStatus, NewCustomer, SourceChannel,
-};
+use rapport_shared::customer::{Customer, CustomerKind, CustomerPatch, LifecycleStatus, NewCustomer, SourceChannel};
 use rapport_shared::validate::FieldErrors;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -61,11 +59,7 @@ fn join(items: &[String]) -> String {
 }
 
 fn split(text: &str) -> Vec<String> {
-    text.split([',', '，', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split([',', '，', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn opt(text: String) -> Option<String> {
@@ -78,8 +72,7 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let e = existing.as_ref();
-    let text =
-        |f: fn(&Customer) -> Option<String>| RwSignal::new(e.and_then(f).unwrap_or_default());
+    let text = |f: fn(&Customer) -> Option<String>| RwSignal::new(e.and_then(f).unwrap_or_default());
     let kind = RwSignal::new(e.map_or("company", |c| c.kind.as_str()).to_string());
     let name = text(|c| Some(c.name.clone()));
     let phones = text(|c| Some(join(&c.phones)));
@@ -88,11 +81,7 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
     let industry = text(|c| c.industry.clone());
     let size = text(|c| c.size.clone());
     let region = text(|c| c.region.clone());
-    let source = RwSignal::new(
-        e.and_then(|c| c.source_channel)
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-    );
+    let source = RwSignal::new(e.and_then(|c| c.source_channel).map(|s| s.as_str().to_string()).unwrap_or_default());
     let status = RwSignal::new(e.map_or("lead", |c| c.status.as_str()).to_string());
     let tags = text(|c| Some(join(&c.tags)));
     let existing_id = e.map(|c| c.id);
@@ -106,17 +95,10 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
     // `phones[2]` and `phones` both mark the Phones field.
     let err = move |field: &'static str| {
         Signal::derive(move || {
-            let local = errors.with(|e| {
-                e.0.iter()
-                    .find(|(k, _)| k.split('[').next() == Some(field))
-                    .map(|(_, v)| field_error(*v))
-            });
+            let local = errors
+                .with(|e| e.0.iter().find(|(k, _)| k.split('[').next() == Some(field)).map(|(_, v)| field_error(*v)));
             local.or_else(|| {
-                server_fields.with(|s| {
-                    s.keys()
-                        .any(|k| k.split('[').next() == Some(field))
-                        .then_some(Msg::ErrInvalid)
-                })
+                server_fields.with(|s| s.keys().any(|k| k.split('[').next() == Some(field)).then_some(Msg::ErrInvalid))
             })
         })
     };
@@ -219,11 +201,7 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
 fn source_options() -> Vec<(&'static str, Msg)> {
     // An empty value means "not recorded".
     let mut options = vec![("", Msg::Dash)];
-    options.extend(
-        SourceChannel::ALL
-            .iter()
-            .map(|s| (s.as_str(), source_msg(*s))),
-    );
+    options.extend(SourceChannel::ALL.iter().map(|s| (s.as_str(), source_msg(*s))));
     options
 }
 

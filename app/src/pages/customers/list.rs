@@ -133,8 +133,7 @@ pub fn CustomerList() -> impl IntoView {
         status.set(None);
         tag.set(None);
     };
-    let filtered =
-        move || !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some();
+    let filtered = move || !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some();
 
     view! {
         <div class="page-head">
@@ -228,17 +227,9 @@ fn sort_value(sort: CustomerSort) -> &'static str {
 fn sync_url(query: &CustomerQuery) {
     #[cfg(feature = "hydrate")]
     {
-        let visible = CustomerQuery {
-            limit: None,
-            cursor: None,
-            ..query.clone()
-        };
+        let visible = CustomerQuery { limit: None, cursor: None, ..query.clone() };
         let qs = serde_urlencoded::to_string(&visible).unwrap_or_default();
-        let url = if qs.is_empty() {
-            "/customers".to_string()
-        } else {
-            format!("/customers?{qs}")
-        };
+        let url = if qs.is_empty() { "/customers".to_string() } else { format!("/customers?{qs}") };
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
@@ -254,11 +245,7 @@ fn near_bottom() -> bool {
             return false;
         };
         let scrolled = window.scroll_y().unwrap_or_default()
-            + window
-                .inner_height()
-                .ok()
-                .and_then(|h| h.as_f64())
-                .unwrap_or_default();
+            + window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or_default();
         let total = window
             .document()
             .and_then(|d| d.document_element())

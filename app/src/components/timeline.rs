@@ -1,0 +1,256 @@
+//! A customer's timeline: entries grouped by day, newest first, with an
+//! icon and colour per kind, filter chips, field changes as before → after,
+//! entries still waiting in the outbox on top, and "load more" paging.
+
+use crate::api::{self, ApiError};
+use crate::components::composer::KINDS;
+use crate::components::states::{ErrorView, Skeleton};
+use crate::format;
+use crate::i18n::{I18n, Msg, tr, use_i18n};
+use crate::outbox::use_outbox;
+use crate::session::use_session;
+use leptos::prelude::*;
+use rapport_shared::activity::{ActivityKind, Outcome};
+use rapport_shared::timeline::{ActivityLogged, Event, FieldChange, TimelineEvent, TimelineQuery};
+use serde_json::Value;
+use uuid::Uuid;
+
+const FILTERS: [(Msg, &str); 7] = [
+    (Msg::FilterAll, ""),
+    (Msg::FilterCalls, "call"),
+    (Msg::FilterVisits, "visit"),
+    (Msg::FilterMessages, "email,message"),
+    (Msg::FilterMeetings, "meeting"),
+    (Msg::FilterNotes, "note"),
+    (
+        Msg::FilterChanges,
+        "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Ready,
+    Failed(ApiError),
+}
+
+#[component]
+pub fn Timeline(customer_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let outbox = use_outbox();
+    let filter = RwSignal::new("");
+    let items = RwSignal::new(Vec::<TimelineEvent>::new());
+    let next = RwSignal::new(None::<String>);
+    let phase = RwSignal::new(Phase::Loading);
+    let generation = StoredValue::new(0u64);
+
+    let load = move |cursor: Option<String>| {
+        if cursor.is_none() {
+            generation.update_value(|g| *g += 1);
+            phase.set(Phase::Loading);
+        }
+        let mine = generation.get_value();
+        let query = TimelineQuery {
+            kinds: Some(filter.get_untracked().to_owned()).filter(|k| !k.is_empty()),
+            limit: Some(30),
+            cursor: cursor.clone(),
+            ..Default::default()
+        };
+        leptos::task::spawn_local(async move {
+            let result = api::timeline(customer_id, &query).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    if cursor.is_some() {
+                        items.update(|v| v.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    next.set(page.next_cursor);
+                    phase.set(Phase::Ready);
+                }
+                Err(e) => phase.set(Phase::Failed(e)),
+            }
+        });
+    };
+    // Reload on a new filter, and whenever the outbox delivers an entry.
+    Effect::new(move |_| {
+        filter.track();
+        outbox.sent.track();
+        load(None);
+    });
+
+    let waiting = move || outbox.pending.get().into_iter().filter(|p| p.customer_id == customer_id).collect::<Vec<_>>();
+    view! {
+        <section class="card timeline">
+            <h2>{tr(Msg::Timeline)}</h2>
+            <div class="chips" role="group" aria-label=tr(Msg::Timeline)>
+                {FILTERS
+                    .into_iter()
+                    .map(|(m, kinds)| view! {
+                        <button type="button" class="chip small" aria-pressed=move || (filter.get() == kinds).to_string()
+                            on:click=move |_| filter.set(kinds)>{tr(m)}</button>
+                    })
+                    .collect_view()}
+            </div>
+            <ul class="events">
+                <For each=waiting key=|p| p.key.clone() children=move |p| {
+                    let key = p.key.clone();
+                    view! {
+                        <li class=format!("event pending kind-{}", p.input.kind.as_str())>
+                            <span class="event-dot" aria-hidden="true"></span>
+                            <div class="event-body">
+                                <div class="event-head">
+                                    <strong>{tr(kind_msg(p.input.kind))}</strong>
+                                    <span class="badge">{move || i18n.t(if p.rejected { Msg::Rejected } else { Msg::WaitingToSend })}</span>
+                                </div>
+                                {p.input.body.clone().map(|b| view! { <p class="event-text">{b}</p> })}
+                                {p.rejected.then(|| view! {
+                                    <button class="btn small ghost" on:click=move |_| outbox.discard(&key)>{tr(Msg::Discard)}</button>
+                                })}
+                            </div>
+                        </li>
+                    }
+                }/>
+            </ul>
+            {move || match phase.get() {
+                Phase::Loading => view! { <Skeleton rows=4/> }.into_any(),
+                Phase::Failed(e) => view! { <ErrorView error=e retry=move |_| load(None)/> }.into_any(),
+                Phase::Ready if items.with(Vec::is_empty) => view! { <p class="muted">{tr(Msg::NoEvents)}</p> }.into_any(),
+                Phase::Ready => view! { <EventList items=items.get() i18n/> }.into_any(),
+            }}
+            <Show when=move || next.with(Option::is_some) && phase.get() == Phase::Ready>
+                <button class="btn block load-more" on:click=move |_| load(next.get_untracked())>{tr(Msg::LoadMore)}</button>
+            </Show>
+        </section>
+    }
+}
+
+/// The events, with a heading wherever the local day changes.
+#[component]
+fn EventList(items: Vec<TimelineEvent>, i18n: I18n) -> impl IntoView {
+    let session = use_session();
+    let tz = session.user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
+    let mut last_day = String::new();
+    let mut rows = Vec::new();
+    for event in items {
+        let day = format::day_key(event.occurred_at);
+        if day != last_day {
+            let at = event.occurred_at;
+            rows.push(view! { <li class="day">{move || format::day_label(at, i18n.language())}</li> }.into_any());
+            last_day = day;
+        }
+        rows.push(view! { <EventRow event tz=tz.clone() i18n/> }.into_any());
+    }
+    view! { <ul class="events">{rows}</ul> }
+}
+
+#[component]
+fn EventRow(event: TimelineEvent, tz: String, i18n: I18n) -> impl IntoView {
+    let at = event.occurred_at;
+    let actor = event.actor.as_ref().map(|a| a.name.clone());
+    let kind = event.event.kind();
+    let exact = format::date_time(at, i18n.language_untracked(), &tz);
+    let (title, detail) = describe(&event.event, i18n);
+    view! {
+        <li class=format!("event kind-{kind}")>
+            <span class="event-dot" aria-hidden="true"></span>
+            <div class="event-body">
+                <div class="event-head">
+                    <strong>{title}</strong>
+                    <span class="muted">{actor.unwrap_or_else(|| i18n.t(Msg::Someone).to_owned())}</span>
+                    <time class="muted" datetime=at.to_rfc3339() title=exact>
+                        {move || format::relative(at, format::now(), i18n.language())}
+                    </time>
+                </div>
+                {detail}
+            </div>
+        </li>
+    }
+}
+
+/// A short title and the details of an event.
+fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
+    let t = |m: Msg| i18n.t(m).to_owned();
+    match event {
+        Event::Call(a) => (t(Msg::KindCall), activity_detail(a, i18n)),
+        Event::Visit(a) => (t(Msg::KindVisit), activity_detail(a, i18n)),
+        Event::Email(a) => (t(Msg::KindEmail), activity_detail(a, i18n)),
+        Event::Message(a) => (t(Msg::KindMessage), activity_detail(a, i18n)),
+        Event::Meeting(a) => (t(Msg::KindMeeting), activity_detail(a, i18n)),
+        Event::Note(a) => (t(Msg::KindNote), activity_detail(a, i18n)),
+        Event::CustomerCreated { name } => {
+            (t(Msg::EvCustomerCreated), view! { <p class="event-text">{name.clone()}</p> }.into_any())
+        }
+        Event::CustomerUpdated { changes } => (t(Msg::EvCustomerUpdated), changes_view(changes)),
+        Event::ContactAdded { name, .. } => {
+            (t(Msg::EvContactAdded), view! { <p class="event-text">{name.clone()}</p> }.into_any())
+        }
+        Event::ContactUpdated { name, changes, .. } => {
+            (format!("{} · {name}", t(Msg::EvContactUpdated)), changes_view(changes))
+        }
+        Event::OwnerChanged { from, to } => (
+            t(Msg::EvOwnerChanged),
+            view! { <p class="event-text">{from.name.clone()}" → "{to.name.clone()}</p> }.into_any(),
+        ),
+        Event::ActivityEdited { changes, .. } => (t(Msg::EvActivityEdited), changes_view(changes)),
+        Event::ActivityDeleted { activity_kind, .. } => {
+            (format!("{} · {}", t(Msg::EvActivityDeleted), t(kind_msg(*activity_kind))), ().into_any())
+        }
+    }
+}
+
+fn activity_detail(a: &ActivityLogged, i18n: I18n) -> AnyView {
+    let outcome =
+        a.outcome.map(|o| view! { <span class=format!("badge outcome-{}", o.as_str())>{tr(outcome_msg(o))}</span> });
+    let follow_up = a.next_follow_up_at.map(|at| {
+        let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
+        view! { <p class="muted follow-up">{tr(Msg::NextFollowUp)}": "{format::date_time(at, i18n.language_untracked(), &tz)}</p> }
+    });
+    view! {
+        {outcome}
+        {a.body.clone().map(|b| view! { <p class="event-text">{b}</p> })}
+        {follow_up}
+    }
+    .into_any()
+}
+
+fn changes_view(changes: &[FieldChange]) -> AnyView {
+    let rows = changes
+        .iter()
+        .map(|c| {
+            view! {
+                <li><span class="field-name">{c.field.clone()}</span>": "
+                    <del>{show(&c.before)}</del>" → "<ins>{show(&c.after)}</ins></li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="changes">{rows}</ul> }.into_any()
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "—".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "—".into(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+pub fn kind_msg(kind: ActivityKind) -> Msg {
+    KINDS.iter().find(|(k, _)| *k == kind).map_or(Msg::KindNote, |(_, m)| *m)
+}
+
+fn outcome_msg(outcome: Outcome) -> Msg {
+    match outcome {
+        Outcome::Reached => Msg::OutcomeReached,
+        Outcome::NoAnswer => Msg::OutcomeNoAnswer,
+        Outcome::Interested => Msg::OutcomeInterested,
+        Outcome::NotInterested => Msg::OutcomeNotInterested,
+        Outcome::FollowUpNeeded => Msg::OutcomeFollowUp,
+    }
+}

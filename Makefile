@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 BIN := $(CARGO_TARGET_DIR)/debug/rapport
 
-.PHONY: run demo test tools tools-test build lint test-rust test-postgres e2e release clean
+.PHONY: run demo test tools tools-test build lint test-rust test-postgres e2e bench release clean
 
 ## Build and start Rapport (debug build; first start shows the setup page).
 run: tools build
@@ -57,6 +57,11 @@ test-postgres:
 e2e:
 	cd e2e && npm ci --no-audit --no-fund
 	cd e2e && RAPPORT_BIN=$(BIN) LEPTOS_SITE_ROOT=$(CURDIR)/target/site npx playwright test
+
+## Figures, not pass/fail: timeline reads and activity logging (SQLite; also
+## PostgreSQL when RAPPORT_BENCH_POSTGRES_URL is set).
+bench:
+	cargo bench -p rapport-server --bench timeline
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools

@@ -5,6 +5,14 @@ use crate::i18n::{Msg, tr};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+/// Where a paged list stands: first page loading, shown, or failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Loading,
+    Ready,
+    Failed(ApiError),
+}
+
 /// Grey placeholder rows while data loads.
 #[component]
 pub fn Skeleton(#[prop(default = 3)] rows: usize) -> impl IntoView {

@@ -2,9 +2,9 @@
 //! icon and colour per kind, filter chips, field changes as before → after,
 //! entries still waiting in the outbox on top, and "load more" paging.
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::composer::KINDS;
-use crate::components::states::{ErrorView, Skeleton};
+use crate::components::states::{ErrorView, Phase, Skeleton};
 use crate::format;
 use crate::i18n::{I18n, Msg, tr, use_i18n};
 use crate::outbox::use_outbox;
@@ -27,13 +27,6 @@ const FILTERS: [(Msg, &str); 7] = [
         "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted",
     ),
 ];
-
-#[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Ready,
-    Failed(ApiError),
-}
 
 #[component]
 pub fn Timeline(customer_id: Uuid) -> impl IntoView {

@@ -13,7 +13,7 @@ use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery,
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Select, Set,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -72,40 +72,8 @@ pub async fn list(
 ) -> AppResult<Page<TimelineEvent>> {
     let customer = find_visible(db, actor, customer_id).await?;
     let limit = clamp_limit(query.limit);
-    let mut select = timeline_event::Entity::find()
-        .filter(timeline_event::Column::OrgId.eq(actor.org_id))
-        .filter(timeline_event::Column::CustomerId.eq(customer.id));
-    if let Some(raw) = query.kinds.as_deref().filter(|k| !k.trim().is_empty()) {
-        let kinds = parse_kinds(raw).map_err(|k| AppError::BadRequest(format!("unknown event kind `{k}`")))?;
-        select = select.filter(timeline_event::Column::Kind.is_in(kinds));
-    }
-    if let Some(who) = query.actor {
-        select = select.filter(timeline_event::Column::ActorId.eq(who));
-    }
-    if let Some(before) = query.before {
-        select = select.filter(timeline_event::Column::OccurredAt.lt(before));
-    }
-    if let Some(after) = query.after {
-        select = select.filter(timeline_event::Column::OccurredAt.gte(after));
-    }
-    if let Some(raw) = &query.cursor {
-        let bad = || AppError::BadRequest("cursor is not valid".into());
-        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
-        let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
-        select = select.filter(
-            Condition::any().add(timeline_event::Column::OccurredAt.lt(at)).add(
-                Condition::all()
-                    .add(timeline_event::Column::OccurredAt.eq(at))
-                    .add(timeline_event::Column::Id.lt(cursor.id)),
-            ),
-        );
-    }
-    let mut rows = select
-        .order_by_desc(timeline_event::Column::OccurredAt)
-        .order_by_desc(timeline_event::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+    let select = page_select(actor.org_id, customer.id, &query)?;
+    let mut rows = select.limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| {
@@ -135,6 +103,47 @@ pub async fn list(
         })
         .collect();
     Ok(Page { items, next_cursor })
+}
+
+/// The query of one timeline page: a range of the `(org, customer, time, id)`
+/// index, newest first, whatever the filters.
+///
+/// # Errors
+/// `BadRequest` for an unknown kind or a cursor this server did not issue.
+pub fn page_select(
+    org_id: Uuid,
+    customer_id: Uuid,
+    query: &TimelineQuery,
+) -> AppResult<Select<timeline_event::Entity>> {
+    let mut select = timeline_event::Entity::find()
+        .filter(timeline_event::Column::OrgId.eq(org_id))
+        .filter(timeline_event::Column::CustomerId.eq(customer_id));
+    if let Some(raw) = query.kinds.as_deref().filter(|k| !k.trim().is_empty()) {
+        let kinds = parse_kinds(raw).map_err(|k| AppError::BadRequest(format!("unknown event kind `{k}`")))?;
+        select = select.filter(timeline_event::Column::Kind.is_in(kinds));
+    }
+    if let Some(who) = query.actor {
+        select = select.filter(timeline_event::Column::ActorId.eq(who));
+    }
+    if let Some(before) = query.before {
+        select = select.filter(timeline_event::Column::OccurredAt.lt(before));
+    }
+    if let Some(after) = query.after {
+        select = select.filter(timeline_event::Column::OccurredAt.gte(after));
+    }
+    if let Some(raw) = &query.cursor {
+        let bad = || AppError::BadRequest("cursor is not valid".into());
+        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
+        let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
+        select = select.filter(
+            Condition::any().add(timeline_event::Column::OccurredAt.lt(at)).add(
+                Condition::all()
+                    .add(timeline_event::Column::OccurredAt.eq(at))
+                    .add(timeline_event::Column::Id.lt(cursor.id)),
+            ),
+        );
+    }
+    Ok(select.order_by_desc(timeline_event::Column::OccurredAt).order_by_desc(timeline_event::Column::Id))
 }
 
 /// Names of the given users, in one query.

@@ -4,8 +4,8 @@
 
 use super::card::CustomerCard;
 use super::status_msg;
-use crate::api::{self, ApiError};
-use crate::components::states::{Empty, ErrorView, Skeleton};
+use crate::api;
+use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
 use crate::i18n::{Msg, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -13,13 +13,6 @@ use rapport_shared::customer::{Customer, CustomerQuery, CustomerSort, LifecycleS
 use std::time::Duration;
 
 const PAGE_SIZE: u64 = 30;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Ready,
-    Failed(ApiError),
-}
 
 #[component]
 pub fn CustomerList() -> impl IntoView {

@@ -1,0 +1,166 @@
+//! Timeline and activity-logging figures (not pass/fail): `make bench`.
+//!
+//! One customer gets 10,000 activities (each logged through the real domain
+//! function: insert + timeline event + last-touch update in one transaction),
+//! then the first and a deep page of its timeline are read repeatedly. Runs
+//! on SQLite, and on PostgreSQL too when `RAPPORT_BENCH_POSTGRES_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration as ChronoDuration, Utc};
+use rapport_server::db;
+use rapport_server::domain::{Actor, activities, customers, setup, timeline};
+use rapport_shared::activity::{ActivityKind, NewActivity, Outcome};
+use rapport_shared::auth::{Role, SetupRequest};
+use rapport_shared::customer::{CustomerKind, NewCustomer};
+use rapport_shared::timeline::TimelineQuery;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use std::time::{Duration, Instant};
+
+const EVENTS: usize = 10_000;
+const READS: usize = 300;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sqlite = std::env::temp_dir().join(format!("rapport_bench_{}.db", uuid::Uuid::now_v7().simple()));
+    let mut backends = vec![("SQLite".to_owned(), format!("sqlite://{}?mode=rwc", sqlite.display()))];
+    if let Ok(base) = std::env::var("RAPPORT_BENCH_POSTGRES_URL") {
+        let admin = sea_orm::Database::connect(&base).await?;
+        let name = format!("rapport_bench_{}", uuid::Uuid::now_v7().simple());
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        let (prefix, _) = base.rsplit_once('/').expect("database in url");
+        backends.push(("PostgreSQL".to_owned(), format!("{prefix}/{name}")));
+    }
+    println!("rapport timeline bench: {EVENTS} events on one customer, {READS} reads per page");
+    for (label, url) in backends {
+        run(&label, &url).await?;
+    }
+    let _ = std::fs::remove_file(sqlite);
+    Ok(())
+}
+
+async fn run(label: &str, url: &str) -> anyhow::Result<()> {
+    let db = db::connect(url).await?;
+    db::migrate(&db).await?;
+    let setup = SetupRequest {
+        org_name: "Bench".into(),
+        name: "Bench Admin".into(),
+        email: format!("bench-{}@example.com", uuid::Uuid::now_v7().simple()),
+        password: "bench-password".into(),
+        time_zone: None,
+        language: None,
+    };
+    let admin = setup::create_org(&db, setup.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?).await?;
+    let actor = Actor { user_id: admin.id, org_id: admin.org_id, role: Role::Admin };
+    let customer = customers::create(&db, &actor, new_customer()).await?;
+
+    // Logging: one transaction per activity, as a rep's phone would send them.
+    let start = Utc::now() - ChronoDuration::minutes(EVENTS as i64 + 10);
+    let mut writes = Vec::with_capacity(EVENTS);
+    let began = Instant::now();
+    for i in 0..EVENTS {
+        let input = NewActivity {
+            kind: if i % 3 == 0 { ActivityKind::Visit } else { ActivityKind::Call },
+            direction: None,
+            outcome: Some(Outcome::Reached),
+            occurred_at: Some(start + ChronoDuration::minutes(i as i64)),
+            duration_secs: Some(60),
+            contact_id: None,
+            body: Some(format!("Bench activity {i}: talked about the next order")),
+            next_follow_up_at: None,
+        };
+        let t = Instant::now();
+        activities::create(&db, &actor, customer.id, input, None).await?;
+        writes.push(t.elapsed());
+    }
+    let total = began.elapsed();
+
+    // Reads: the first page, and a page ~9,000 events deep.
+    let first = TimelineQuery { limit: Some(50), ..Default::default() };
+    let mut deep = first.clone();
+    for _ in 0..180 {
+        let page = timeline::list(&db, &actor, customer.id, deep.clone()).await?;
+        deep.cursor = page.next_cursor;
+    }
+    let first_times = time_reads(&db, &actor, customer.id, &first).await?;
+    let deep_times = time_reads(&db, &actor, customer.id, &deep).await?;
+
+    println!("\n[{label}]");
+    println!(
+        "  log activity   p50 {:>8}  p99 {:>8}  throughput {:.0}/s",
+        ms(&writes, 50),
+        ms(&writes, 99),
+        EVENTS as f64 / total.as_secs_f64()
+    );
+    println!("  timeline first p50 {:>8}  p99 {:>8}", ms(&first_times, 50), ms(&first_times, 99));
+    println!("  timeline deep  p50 {:>8}  p99 {:>8}  (page 181 of 201)", ms(&deep_times, 50), ms(&deep_times, 99));
+    for (name, query) in [("first", &first), ("deep", &deep)] {
+        println!("  plan ({name} page):");
+        for line in plan(&db, &actor, customer.id, query).await? {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}
+
+async fn time_reads(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer: uuid::Uuid,
+    query: &TimelineQuery,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(READS);
+    for _ in 0..READS {
+        let t = Instant::now();
+        let page = timeline::list(db, actor, customer, query.clone()).await?;
+        times.push(t.elapsed());
+        assert_eq!(page.items.len(), 50);
+    }
+    Ok(times)
+}
+
+/// The database's plan for the page query, to show it is one index range scan.
+async fn plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer: uuid::Uuid,
+    query: &TimelineQuery,
+) -> anyhow::Result<Vec<String>> {
+    use sea_orm::{QuerySelect, QueryTrait};
+    let backend = db.get_database_backend();
+    let stmt = timeline::page_select(actor.org_id, customer, query)?.limit(51).build(backend);
+    let explain = match backend {
+        sea_orm::DatabaseBackend::Sqlite => format!("EXPLAIN QUERY PLAN {}", stmt.sql),
+        _ => format!("EXPLAIN {}", stmt.sql),
+    };
+    let explain = Statement { sql: explain, ..stmt };
+    let rows = db.query_all_raw(explain).await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(3).or_else(|_| row.try_get_by_index::<String>(0)).unwrap_or_default())
+        .collect())
+}
+
+fn ms(samples: &[Duration], pct: usize) -> String {
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    let idx = ((sorted.len() * pct) / 100).min(sorted.len() - 1);
+    format!("{:.2} ms", sorted[idx].as_secs_f64() * 1000.0)
+}
+
+fn new_customer() -> NewCustomer {
+    NewCustomer {
+        kind: CustomerKind::Company,
+        name: "Busy Customer".into(),
+        phones: vec![],
+        emails: vec![],
+        address: None,
+        industry: None,
+        size: None,
+        region: None,
+        source_channel: None,
+        status: None,
+        tags: vec![],
+        custom_fields: None,
+        owner_id: None,
+    }
+}

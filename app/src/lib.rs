@@ -6,6 +6,7 @@
 //! is one path to the data, the same API integrations use.
 
 pub mod api;
+pub mod browser;
 pub mod components;
 pub mod format;
 pub mod i18n;

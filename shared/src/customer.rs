@@ -322,6 +322,9 @@ pub struct CustomerQuery {
     pub tag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<CustomerSort>,
+    /// Only customers not contacted for at least this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untouched_days: Option<u32>,
     /// Include archived customers (`true`) or list only them (`only`); default hides them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<ArchivedFilter>,

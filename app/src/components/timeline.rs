@@ -76,6 +76,18 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
         load(None);
     });
 
+    // Infinite scroll, with the "load more" button for keyboards.
+    let _scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        if crate::browser::near_bottom()
+            && phase.get_untracked() == Phase::Ready
+            && let Some(cursor) = next.get_untracked()
+        {
+            // Cleared while the page loads, so one scroll asks only once.
+            next.set(None);
+            load(Some(cursor));
+        }
+    });
+
     let waiting = move || outbox.pending.get().into_iter().filter(|p| p.customer_id == customer_id).collect::<Vec<_>>();
     view! {
         <section class="card timeline">

@@ -56,6 +56,10 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
     if let Some(status) = query.status {
         select = select.filter(customer::Column::Status.eq(status.as_str()));
     }
+    if let Some(days) = query.untouched_days {
+        let since = now() - chrono::Duration::days(i64::from(days.min(36_500)));
+        select = select.filter(customer::Column::LastTouchAt.lt(since));
+    }
     if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         select = select.filter(
             customer::Column::Id.in_subquery(

@@ -224,6 +224,11 @@ async fn last_touch_follows_the_latest_live_activity() {
     let recent: Value = app.get("/api/v1/customers?sort=last_touch", &admin.token).await.json().await.unwrap();
     assert_eq!(order(recent), ["Busy", "Quiet"]);
 
+    let waiting: Value = app.get("/api/v1/customers?untouched_days=0", &admin.token).await.json().await.unwrap();
+    assert_eq!(order(waiting), ["Quiet"], "not contacted since now: only the quiet one");
+    let none: Value = app.get("/api/v1/customers?untouched_days=30", &admin.token).await.json().await.unwrap();
+    assert_eq!(order(none), Vec::<String>::new());
+
     let call_path = format!("/api/v1/activities/{}", call["id"].as_str().unwrap());
     assert_eq!(app.delete(&call_path, &admin.token).await.status(), StatusCode::NO_CONTENT);
     let fetched: Value = app.get(&format!("/api/v1/customers/{busy_id}"), &admin.token).await.json().await.unwrap();

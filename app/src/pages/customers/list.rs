@@ -115,7 +115,7 @@ pub fn CustomerList() -> impl IntoView {
 
     // Infinite scroll: fetch the next page when the end is near.
     let _scroll = window_event_listener(leptos::ev::scroll, move |_| {
-        if near_bottom() {
+        if crate::browser::near_bottom() {
             load_more();
         }
     });
@@ -229,25 +229,4 @@ fn sync_url(query: &CustomerQuery) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = query;
-}
-
-fn near_bottom() -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else {
-            return false;
-        };
-        let scrolled = window.scroll_y().unwrap_or_default()
-            + window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or_default();
-        let total = window
-            .document()
-            .and_then(|d| d.document_element())
-            .map(|e| f64::from(e.scroll_height()))
-            .unwrap_or_default();
-        total - scrolled < 400.0
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        false
-    }
 }

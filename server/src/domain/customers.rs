@@ -57,7 +57,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         select = select.filter(customer::Column::Status.eq(status.as_str()));
     }
     if let Some(days) = query.untouched_days {
-        let since = now() - chrono::Duration::days(i64::from(days.min(36_500)));
+        let since = now() - chrono::Duration::days(i64::from(Ord::min(days, 36_500)));
         select = select.filter(customer::Column::LastTouchAt.lt(since));
     }
     if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {

@@ -21,3 +21,16 @@ pub fn near_bottom() -> bool {
         false
     }
 }
+
+/// Asks the person to confirm; false during server rendering.
+pub fn confirm(message: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message;
+        false
+    }
+}

@@ -157,6 +157,8 @@ messages! {
     ActivitySaved => "Saved to the timeline.", "已记录到时间线。";
     Rejected => "The server did not accept this entry.", "服务器未接受此记录。";
     Discard => "Discard", "丢弃";
+    Delete => "Delete", "删除";
+    ConfirmDeleteActivity => "Delete this activity? The timeline keeps a note of the deletion.", "确定删除这条跟进？时间线会保留删除记录。";
     Timeline => "Timeline", "时间线";
     NoEvents => "Nothing here yet.", "暂无记录。";
     FilterAll => "All", "全部";

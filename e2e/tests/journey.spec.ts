@@ -140,6 +140,12 @@ test('quick entry logs a call with the next follow-up', async ({ page }) => {
   await expect(entry).toBeVisible();
   await expect(entry.getByText('Reached')).toBeVisible();
   await expect(entry.getByText(/Next follow-up/)).toBeVisible();
+
+  // Its author may delete it; the timeline keeps a note of that.
+  page.once('dialog', (dialog) => dialog.accept());
+  await entry.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.locator('.event.kind-activity_deleted')).toBeVisible();
+  await expect(page.locator('.event.kind-call', { hasText: 'Asked for a price list' }).getByRole('button', { name: 'Delete' })).toHaveCount(0);
 });
 
 test('an entry made offline waits, then reaches the timeline exactly once', async ({ page, context }) => {

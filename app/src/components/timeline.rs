@@ -125,7 +125,7 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
                 Phase::Loading => view! { <Skeleton rows=4/> }.into_any(),
                 Phase::Failed(e) => view! { <ErrorView error=e retry=move |_| load(None)/> }.into_any(),
                 Phase::Ready if items.with(Vec::is_empty) => view! { <p class="muted">{tr(Msg::NoEvents)}</p> }.into_any(),
-                Phase::Ready => view! { <EventList items=items.get() i18n/> }.into_any(),
+                Phase::Ready => view! { <EventList items=items.get() i18n on_change=Callback::new(move |()| load(None))/> }.into_any(),
             }}
             <Show when=move || next.with(Option::is_some) && phase.get() == Phase::Ready>
                 <button class="btn block load-more" on:click=move |_| load(next.get_untracked())>{tr(Msg::LoadMore)}</button>
@@ -136,9 +136,23 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
 
 /// The events, with a heading wherever the local day changes.
 #[component]
-fn EventList(items: Vec<TimelineEvent>, i18n: I18n) -> impl IntoView {
-    let session = use_session();
-    let tz = session.user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
+fn EventList(items: Vec<TimelineEvent>, i18n: I18n, on_change: Callback<()>) -> impl IntoView {
+    let me = use_session().user_untracked();
+    let tz = me.as_ref().map(|u| u.time_zone.clone()).unwrap_or_else(|| "UTC".into());
+    let deleted: Vec<Uuid> = items
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ActivityDeleted { activity_id, .. } => Some(*activity_id),
+            _ => None,
+        })
+        .collect();
+    // Its author or an admin may delete a live activity.
+    let deletable = |e: &TimelineEvent| -> Option<Uuid> {
+        let id = activity_id(&e.event).filter(|id| !deleted.contains(id))?;
+        let me = me.as_ref()?;
+        let mine = e.actor.as_ref().is_some_and(|a| a.id == me.id);
+        (mine || me.role == rapport_shared::auth::Role::Admin).then_some(id)
+    };
     let mut last_day = String::new();
     let mut rows = Vec::new();
     for event in items {
@@ -148,13 +162,20 @@ fn EventList(items: Vec<TimelineEvent>, i18n: I18n) -> impl IntoView {
             rows.push(view! { <li class="day">{move || format::day_label(at, i18n.language())}</li> }.into_any());
             last_day = day;
         }
-        rows.push(view! { <EventRow event tz=tz.clone() i18n/> }.into_any());
+        let delete = deletable(&event);
+        rows.push(view! { <EventRow event tz=tz.clone() i18n delete on_change/> }.into_any());
     }
     view! { <ul class="events">{rows}</ul> }
 }
 
 #[component]
-fn EventRow(event: TimelineEvent, tz: String, i18n: I18n) -> impl IntoView {
+fn EventRow(
+    event: TimelineEvent,
+    tz: String,
+    i18n: I18n,
+    delete: Option<Uuid>,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let at = event.occurred_at;
     let actor = event.actor.as_ref().map(|a| a.name.clone());
     let kind = event.event.kind();
@@ -172,8 +193,29 @@ fn EventRow(event: TimelineEvent, tz: String, i18n: I18n) -> impl IntoView {
                     </time>
                 </div>
                 {detail}
+                {delete.map(|id| view! {
+                    <button class="btn small ghost" on:click=move |_| {
+                        if crate::browser::confirm(i18n.t(Msg::ConfirmDeleteActivity)) {
+                            leptos::task::spawn_local(async move {
+                                if api::delete_activity(id).await.is_ok() {
+                                    on_change.run(());
+                                }
+                            });
+                        }
+                    }>{tr(Msg::Delete)}</button>
+                })}
             </div>
         </li>
+    }
+}
+
+/// The activity an event is about, for activity events.
+fn activity_id(event: &Event) -> Option<Uuid> {
+    match event {
+        Event::Call(a) | Event::Visit(a) | Event::Email(a) | Event::Message(a) | Event::Meeting(a) | Event::Note(a) => {
+            Some(a.activity_id)
+        }
+        _ => None,
     }
 }
 

@@ -49,7 +49,7 @@ fn CustomerView(customer: Customer) -> impl IntoView {
     let tz = move || session.user().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let archive_error = RwSignal::new(None::<Msg>);
     let archive = move |_| {
-        if !confirm(i18n.t(Msg::ConfirmArchive)) {
+        if !crate::browser::confirm(i18n.t(Msg::ConfirmArchive)) {
             return;
         }
         let navigate = navigate.clone();
@@ -252,17 +252,5 @@ fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'st
             <p class="form-error" role="alert">{move || form_error.get().map(|m| i18n.t(m))}</p>
             <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
         </form>
-    }
-}
-
-fn confirm(message: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = message;
-        false
     }
 }

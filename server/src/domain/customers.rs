@@ -117,24 +117,35 @@ fn contains(needle: &str) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(customer::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
+/// Rows after the cursor, written so the sort column bounds an index range:
+/// `key >= k AND (key > k OR id > i)` rather than `key > k OR (key = k AND id > i)`,
+/// which planners answer by scanning from the start.
 fn after_cursor(sort: CustomerSort, cursor: &Cursor) -> AppResult<Condition> {
     let id = cursor.id;
     let bad = || AppError::BadRequest("cursor does not match the sort order".into());
     Ok(match sort {
         CustomerSort::Name => {
             let key = cursor.key.clone();
-            Condition::any()
-                .add(customer::Column::SortName.gt(key.clone()))
-                .add(Condition::all().add(customer::Column::SortName.eq(key)).add(customer::Column::Id.gt(id)))
+            Condition::all()
+                .add(customer::Column::SortName.gte(key.clone()))
+                .add(Condition::any().add(customer::Column::SortName.gt(key)).add(customer::Column::Id.gt(id)))
         }
         CustomerSort::LastTouch | CustomerSort::LastTouchAsc => {
             let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
-            let (beyond, beyond_id) = if sort == CustomerSort::LastTouch {
-                (customer::Column::LastTouchAt.lt(at), customer::Column::Id.lt(id))
+            let (bound, beyond, beyond_id) = if sort == CustomerSort::LastTouch {
+                (
+                    customer::Column::LastTouchAt.lte(at),
+                    customer::Column::LastTouchAt.lt(at),
+                    customer::Column::Id.lt(id),
+                )
             } else {
-                (customer::Column::LastTouchAt.gt(at), customer::Column::Id.gt(id))
+                (
+                    customer::Column::LastTouchAt.gte(at),
+                    customer::Column::LastTouchAt.gt(at),
+                    customer::Column::Id.gt(id),
+                )
             };
-            Condition::any().add(beyond).add(Condition::all().add(customer::Column::LastTouchAt.eq(at)).add(beyond_id))
+            Condition::all().add(bound).add(Condition::any().add(beyond).add(beyond_id))
         }
     })
 }

@@ -135,12 +135,12 @@ pub fn page_select(
         let bad = || AppError::BadRequest("cursor is not valid".into());
         let cursor = Cursor::decode(raw).ok_or_else(bad)?;
         let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
-        select = select.filter(
-            Condition::any().add(timeline_event::Column::OccurredAt.lt(at)).add(
-                Condition::all()
-                    .add(timeline_event::Column::OccurredAt.eq(at))
-                    .add(timeline_event::Column::Id.lt(cursor.id)),
-            ),
+        // `time <= t` bounds the index range; the OR only sorts out rows at exactly `t`.
+        // (A bare `time < t OR (time = t AND id < i)` makes the planner scan from the top.)
+        select = select.filter(timeline_event::Column::OccurredAt.lte(at)).filter(
+            Condition::any()
+                .add(timeline_event::Column::OccurredAt.lt(at))
+                .add(timeline_event::Column::Id.lt(cursor.id)),
         );
     }
     Ok(select.order_by_desc(timeline_event::Column::OccurredAt).order_by_desc(timeline_event::Column::Id))

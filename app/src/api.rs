@@ -22,6 +22,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What the server answers for a record that does not exist (also used
+    /// for a malformed id in the address bar).
+    pub fn not_found() -> Self {
+        Self::Api {
+            status: 404,
+            body: ErrorBody {
+                code: ErrorCode::NotFound,
+                message: "not found".into(),
+                fields: BTreeMap::new(),
+                details: None,
+            },
+        }
+    }
+
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { body, .. } => Some(body.code),

@@ -2,7 +2,6 @@
 //! tags, custom fields, and contacts (add, remove). The timeline joins it
 //! with the timeline issue.
 
-use super::form::not_found;
 use super::status_msg;
 use crate::api;
 use crate::components::composer::Composer;
@@ -25,7 +24,7 @@ pub fn CustomerDetail() -> impl IntoView {
     let data = LocalResource::new(move || async move {
         match id() {
             Some(id) => api::customer(id).await,
-            None => Err(not_found()),
+            None => Err(crate::api::ApiError::not_found()),
         }
     });
     view! {

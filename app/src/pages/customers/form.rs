@@ -29,7 +29,7 @@ pub fn CustomerEdit() -> impl IntoView {
     let data = LocalResource::new(move || async move {
         match id() {
             Some(id) => api::customer(id).await,
-            None => Err(not_found()),
+            None => Err(ApiError::not_found()),
         }
     });
     view! {
@@ -39,18 +39,6 @@ pub fn CustomerEdit() -> impl IntoView {
             Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
             Some(Ok(c)) => view! { <CustomerForm existing=Some(c)/> }.into_any(),
         }}
-    }
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::Api {
-        status: 404,
-        body: rapport_shared::ErrorBody {
-            code: rapport_shared::ErrorCode::NotFound,
-            message: "not found".into(),
-            fields: BTreeMap::new(),
-            details: None,
-        },
     }
 }
 

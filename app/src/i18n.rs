@@ -64,6 +64,7 @@ messages! {
     ClearFilters => "Clear filters", "清除筛选";
     LoadMore => "Load more", "加载更多";
     AllStatuses => "All statuses", "全部状态";
+    Untouched30 => "No contact for 30+ days", "30 天以上未跟进";
     SortByName => "Name A–Z", "按名称";
     SortByRecent => "Recently touched", "最近跟进";
     SortByOldest => "Waiting longest", "最久未跟进";

@@ -82,6 +82,13 @@ test('find the customer by search', async ({ page }) => {
   await expect(page.getByText('No customers match')).toBeVisible();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
+
+  // Just created, so not among those waiting a month for contact.
+  await page.getByRole('button', { name: 'No contact for 30+ days' }).click();
+  await expect(page.getByText('No customers match')).toBeVisible();
+  await expect(page).toHaveURL(/untouched_days=30/);
+  await page.getByRole('button', { name: 'No contact for 30+ days' }).click();
+  await expect(page.getByRole('link', { name: /Jade Dragon Tea/ })).toBeVisible();
   await expectNoHorizontalScroll(page);
 });
 

@@ -13,6 +13,8 @@ use rapport_shared::customer::{Customer, CustomerQuery, CustomerSort, LifecycleS
 use std::time::Duration;
 
 const PAGE_SIZE: u64 = 30;
+/// The "not contacted for a month" chip.
+const UNTOUCHED_DAYS: u32 = 30;
 
 #[component]
 pub fn CustomerList() -> impl IntoView {
@@ -25,6 +27,7 @@ pub fn CustomerList() -> impl IntoView {
     let status = RwSignal::new(LifecycleStatus::parse(&param("status")));
     let sort = RwSignal::new(parse_sort(&param("sort")));
     let tag = RwSignal::new(Some(param("tag")).filter(|t| !t.is_empty()));
+    let untouched = RwSignal::new(param("untouched_days").parse::<u32>().ok());
 
     let items = RwSignal::new(Vec::<Customer>::new());
     let next = RwSignal::new(None::<String>);
@@ -38,6 +41,7 @@ pub fn CustomerList() -> impl IntoView {
         status: status.get_untracked(),
         sort: Some(sort.get_untracked()),
         tag: tag.get_untracked(),
+        untouched_days: untouched.get_untracked(),
         limit: Some(PAGE_SIZE),
         cursor,
         ..Default::default()
@@ -96,6 +100,7 @@ pub fn CustomerList() -> impl IntoView {
         status.track();
         sort.track();
         tag.track();
+        untouched.track();
         load_first();
     });
 
@@ -125,8 +130,11 @@ pub fn CustomerList() -> impl IntoView {
         q.set(String::new());
         status.set(None);
         tag.set(None);
+        untouched.set(None);
     };
-    let filtered = move || !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some();
+    let filtered = move || {
+        !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some() || untouched.get().is_some()
+    };
 
     view! {
         <div class="page-head">
@@ -169,6 +177,10 @@ pub fn CustomerList() -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            <button class="chip" aria-pressed=move || untouched.get().is_some().to_string()
+                on:click=move |_| untouched.update(|u| *u = if u.is_some() { None } else { Some(UNTOUCHED_DAYS) })>
+                {tr(Msg::Untouched30)}
+            </button>
             {move || tag.get().map(|t| view! {
                 <button class="chip" aria-pressed="true" on:click=move |_| tag.set(None)>{format!("#{t} ✕")}</button>
             })}

@@ -177,6 +177,11 @@ messages! {
     EvActivityEdited => "edited an activity", "编辑了跟进记录";
     EvActivityDeleted => "deleted an activity", "删除了跟进记录";
     Someone => "Someone", "某人";
+    EvDealCreated => "opened a deal", "新建了商机";
+    EvStageChanged => "moved a deal", "推进了商机";
+    EvDealWon => "won a deal", "赢单";
+    EvDealLost => "lost a deal", "输单";
+    FilterDeals => "Deals", "商机";
     ChooseCustomer => "Who was it with?", "跟进哪个客户？";
     RecentCustomers => "Recently touched", "最近跟进";
     ChangeCustomer => "Change", "更换";

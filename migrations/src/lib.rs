@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_orgs_and_users;
 mod m20261122_000002_create_customers;
 mod m20261122_000003_create_timeline;
+mod m20261122_000004_create_pipelines;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_orgs_and_users::Migration),
             Box::new(m20261122_000002_create_customers::Migration),
             Box::new(m20261122_000003_create_timeline::Migration),
+            Box::new(m20261122_000004_create_pipelines::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod customer;
 pub mod error;
 pub mod page;
+pub mod pipeline;
 pub mod timeline;
 pub mod validate;
 

@@ -40,6 +40,10 @@ pub enum Event {
     ActivityEdited { activity_id: Uuid, changes: Vec<FieldChange> },
     ActivityDeleted { activity_id: Uuid, activity_kind: ActivityKind },
     OwnerChanged { from: UserRef, to: UserRef },
+    DealCreated { deal_id: Uuid, title: String, stage: String },
+    StageChanged { deal_id: Uuid, title: String, from: String, to: String },
+    DealWon { deal_id: Uuid, title: String, amount_minor: Option<i64>, currency: String },
+    DealLost { deal_id: Uuid, title: String, reason: String },
 }
 
 /// An activity as the timeline shows it.
@@ -95,6 +99,10 @@ impl Event {
             Self::ActivityEdited { .. } => "activity_edited",
             Self::ActivityDeleted { .. } => "activity_deleted",
             Self::OwnerChanged { .. } => "owner_changed",
+            Self::DealCreated { .. } => "deal_created",
+            Self::StageChanged { .. } => "stage_changed",
+            Self::DealWon { .. } => "deal_won",
+            Self::DealLost { .. } => "deal_lost",
         }
     }
 }
@@ -114,6 +122,10 @@ pub const EVENT_KINDS: &[&str] = &[
     "activity_edited",
     "activity_deleted",
     "owner_changed",
+    "deal_created",
+    "stage_changed",
+    "deal_won",
+    "deal_lost",
 ];
 
 /// Query of `GET /api/v1/customers/{id}/timeline`.
@@ -199,6 +211,10 @@ mod tests {
             Event::ActivityEdited { activity_id: Uuid::nil(), changes: vec![] },
             Event::ActivityDeleted { activity_id: Uuid::nil(), activity_kind: ActivityKind::Call },
             Event::OwnerChanged { from: who(), to: who() },
+            Event::DealCreated { deal_id: Uuid::nil(), title: "D".into(), stage: "Lead".into() },
+            Event::StageChanged { deal_id: Uuid::nil(), title: "D".into(), from: "A".into(), to: "B".into() },
+            Event::DealWon { deal_id: Uuid::nil(), title: "D".into(), amount_minor: Some(1), currency: "CNY".into() },
+            Event::DealLost { deal_id: Uuid::nil(), title: "D".into(), reason: "Price".into() },
         ];
         all.extend(ActivityKind::ALL.iter().map(|k| Event::activity(*k, logged())));
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();

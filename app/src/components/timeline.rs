@@ -15,13 +15,14 @@ use rapport_shared::timeline::{ActivityLogged, Event, FieldChange, TimelineEvent
 use serde_json::Value;
 use uuid::Uuid;
 
-const FILTERS: [(Msg, &str); 7] = [
+const FILTERS: [(Msg, &str); 8] = [
     (Msg::FilterAll, ""),
     (Msg::FilterCalls, "call"),
     (Msg::FilterVisits, "visit"),
     (Msg::FilterMessages, "email,message"),
     (Msg::FilterMeetings, "meeting"),
     (Msg::FilterNotes, "note"),
+    (Msg::FilterDeals, "deal_created,stage_changed,deal_won,deal_lost"),
     (
         Msg::FilterChanges,
         "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted",
@@ -244,6 +245,20 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
             view! { <p class="event-text">{from.name.clone()}" → "{to.name.clone()}</p> }.into_any(),
         ),
         Event::ActivityEdited { changes, .. } => (t(Msg::EvActivityEdited), changes_view(changes)),
+        Event::DealCreated { title, stage, .. } => {
+            (t(Msg::EvDealCreated), view! { <p class="event-text">{title.clone()}" · "{stage.clone()}</p> }.into_any())
+        }
+        Event::StageChanged { title, from, to, .. } => (
+            t(Msg::EvStageChanged),
+            view! { <p class="event-text">{title.clone()}": "{from.clone()}" → "{to.clone()}</p> }.into_any(),
+        ),
+        Event::DealWon { title, amount_minor, currency, .. } => {
+            let amount = amount_minor.map(|a| format!(" · {} {currency}", a as f64 / 100.0)).unwrap_or_default();
+            (t(Msg::EvDealWon), view! { <p class="event-text">{title.clone()}{amount}</p> }.into_any())
+        }
+        Event::DealLost { title, reason, .. } => {
+            (t(Msg::EvDealLost), view! { <p class="event-text">{title.clone()}" · "{reason.clone()}</p> }.into_any())
+        }
         Event::ActivityDeleted { activity_kind, .. } => {
             (format!("{} · {}", t(Msg::EvActivityDeleted), t(kind_msg(*activity_kind))), ().into_any())
         }

@@ -97,6 +97,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         org::ActiveModel { id: Set(new_id()), name: Set(DEMO_ORG.into()), created_at: Set(at), updated_at: Set(at) }
             .insert(&txn)
             .await?;
+    super::pipelines::seed_defaults(&txn, org.id).await?;
     let mut owners = Vec::new();
     for (local, name, role) in PEOPLE {
         let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;

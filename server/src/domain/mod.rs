@@ -6,7 +6,9 @@
 pub mod activities;
 pub mod contacts;
 pub mod customers;
+pub mod deals;
 pub mod demo;
+pub mod pipelines;
 pub mod sessions;
 pub mod setup;
 pub mod timeline;

@@ -56,6 +56,7 @@ pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: Va
         org::ActiveModel { id: Set(new_id()), name: Set(setup.org_name), created_at: Set(at), updated_at: Set(at) }
             .insert(db)
             .await?;
+    super::pipelines::seed_defaults(db, org.id).await?;
     users::insert(
         db,
         NewUser {

@@ -6,8 +6,10 @@ pub mod activities;
 pub mod auth;
 pub mod contacts;
 pub mod customers;
+pub mod deals;
 pub mod health;
 pub mod me;
+pub mod pipelines;
 pub mod setup;
 pub mod timeline;
 
@@ -63,6 +65,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(activities::router())
         .merge(timeline::router())
+        .merge(pipelines::router())
+        .merge(deals::router())
 }
 
 /// The API, probes and OpenAPI document, with request ids, tracing, body

@@ -6,6 +6,7 @@
 mod auth;
 mod contacts;
 mod customers;
+mod deals;
 mod demo;
 mod health;
 mod helpers;

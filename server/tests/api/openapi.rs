@@ -23,6 +23,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/activities/{id}"),
     ("delete", "/api/v1/activities/{id}"),
     ("get", "/api/v1/customers/{id}/timeline"),
+    ("get", "/api/v1/pipelines"),
+    ("post", "/api/v1/pipelines"),
+    ("patch", "/api/v1/pipelines/{id}"),
+    ("delete", "/api/v1/pipelines/{id}"),
+    ("post", "/api/v1/pipelines/{id}/stages"),
+    ("post", "/api/v1/pipelines/{id}/stages/reorder"),
+    ("patch", "/api/v1/stages/{id}"),
+    ("delete", "/api/v1/stages/{id}"),
+    ("get", "/api/v1/deals"),
+    ("post", "/api/v1/deals"),
+    ("get", "/api/v1/deals/{id}"),
+    ("patch", "/api/v1/deals/{id}"),
+    ("delete", "/api/v1/deals/{id}"),
+    ("post", "/api/v1/deals/{id}/move"),
 ];
 
 #[tokio::test]

@@ -1,0 +1,453 @@
+//! Deals: create, list, read with stage history, edit, archive, and move
+//! between stages. A move closes the stage visit, opens the next, bumps the
+//! deal's version (a stale `expected_version` or a concurrent move is a 409),
+//! writes its timeline events and nudges the customer's lifecycle — all in
+//! one transaction.
+
+use super::customers::find_visible;
+use super::pipelines::{self, default_pipeline, find_stage, stages_of};
+use super::{Actor, new_id, now, timeline};
+use crate::entity::{customer, deal, deal_stage_history};
+use crate::error::{AppError, AppResult};
+use rapport_shared::customer::{LifecycleStatus, UserRef};
+use rapport_shared::page::clamp_limit;
+use rapport_shared::pipeline::{
+    Deal, DealDetail, DealFields, DealPatch, DealQuery, DealStatus, MoveDeal, NewDeal, StageKind, StageVisit,
+};
+use rapport_shared::timeline::Event;
+use rapport_shared::validate::FieldError;
+use rapport_shared::{Cursor, Page};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Gap between neighbouring ranks, so most moves need no renumbering.
+const RANK_GAP: i64 = 1024;
+
+/// The deals `actor` may see: their org, and for non-admins their own.
+fn visible(actor: &Actor) -> Condition {
+    let cond = Condition::all().add(deal::Column::OrgId.eq(actor.org_id)).add(deal::Column::ArchivedAt.is_null());
+    if actor.sees_whole_org() { cond } else { cond.add(deal::Column::OwnerId.eq(actor.user_id)) }
+}
+
+async fn find_visible_deal(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<deal::Model> {
+    deal::Entity::find_by_id(id).filter(visible(actor)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// Opens a deal on a customer the actor can see, in an open stage.
+///
+/// # Errors
+/// `Validation` (fields, an unknown customer, pipeline or stage, a closed
+/// stage); database failures.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewDeal) -> AppResult<DealDetail> {
+    let fields = input.validate().map_err(AppError::Validation)?;
+    let txn = db.begin().await?;
+    let customer = find_visible(&txn, actor, input.customer_id)
+        .await
+        .map_err(|_| AppError::field("customer_id", FieldError::UnknownValue))?;
+    let pipeline = match input.pipeline_id {
+        Some(id) => pipelines::find_pipeline(&txn, actor, id)
+            .await
+            .map_err(|_| AppError::field("pipeline_id", FieldError::UnknownValue))?,
+        None => default_pipeline(&txn, actor.org_id).await?,
+    };
+    let stages = stages_of(&txn, pipeline.id).await?;
+    let stage = match input.stage_id {
+        Some(id) => stages.iter().find(|s| s.id == id),
+        None => stages.iter().find(|s| s.kind == StageKind::Open.as_str()),
+    }
+    .filter(|s| s.kind == StageKind::Open.as_str())
+    .cloned()
+    .ok_or_else(|| AppError::field("stage_id", FieldError::UnknownValue))?;
+
+    let at = now();
+    let row = deal::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(actor.org_id),
+        customer_id: Set(customer.id),
+        owner_id: Set(actor.user_id),
+        pipeline_id: Set(pipeline.id),
+        stage_id: Set(stage.id),
+        title: Set(fields.title),
+        amount_minor: Set(fields.amount_minor),
+        currency: Set(fields.currency),
+        expected_close: Set(fields.expected_close),
+        notes: Set(fields.notes),
+        status: Set(DealStatus::Open.as_str().to_owned()),
+        lost_reason: Set(None),
+        version: Set(1),
+        rank: Set(end_rank(&txn, stage.id).await?),
+        stage_entered_at: Set(at),
+        archived_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    enter_stage(&txn, &row, actor, at).await?;
+    let event = Event::DealCreated { deal_id: row.id, title: row.title.clone(), stage: stage.name.clone() };
+    timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
+    // A first deal makes a lead a prospect; a hand-set status is kept otherwise.
+    if customer.status == LifecycleStatus::Lead.as_str() {
+        set_lifecycle(&txn, &customer, LifecycleStatus::Prospect).await?;
+    }
+    txn.commit().await?;
+    detail(db, actor, row.id).await
+}
+
+/// One page of visible deals, newest first.
+///
+/// # Errors
+/// `BadRequest` for a foreign cursor; database failures.
+pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> AppResult<Page<Deal>> {
+    let limit = clamp_limit(query.limit);
+    let mut select = deal::Entity::find().filter(visible(actor));
+    if let Some(p) = query.pipeline {
+        select = select.filter(deal::Column::PipelineId.eq(p));
+    }
+    if let Some(s) = query.stage {
+        select = select.filter(deal::Column::StageId.eq(s));
+    }
+    if let Some(o) = query.owner {
+        select = select.filter(deal::Column::OwnerId.eq(o));
+    }
+    if let Some(s) = query.status {
+        select = select.filter(deal::Column::Status.eq(s.as_str()));
+    }
+    if let Some(c) = query.customer {
+        select = select.filter(deal::Column::CustomerId.eq(c));
+    }
+    if let Some(raw) = &query.cursor {
+        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
+        select = select.filter(deal::Column::Id.lt(cursor.id));
+    }
+    let mut rows = select.order_by_desc(deal::Column::Id).limit(limit + 1).all(db).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { key: String::new(), id: r.id }.encode())
+    } else {
+        None
+    };
+    Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
+}
+
+/// A visible deal with its stage history.
+///
+/// # Errors
+/// `NotFound`; database failures.
+pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<DealDetail> {
+    let row = find_visible_deal(db, actor, id).await?;
+    let visits = deal_stage_history::Entity::find()
+        .filter(deal_stage_history::Column::DealId.eq(row.id))
+        .order_by_asc(deal_stage_history::Column::EnteredAt)
+        .order_by_asc(deal_stage_history::Column::Id)
+        .all(db)
+        .await?;
+    let stage_names: HashMap<Uuid, String> =
+        stages_of(db, row.pipeline_id).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let names = timeline::user_names(db, visits.iter().map(|v| v.entered_by)).await?;
+    let at = now();
+    let history = visits
+        .into_iter()
+        .map(|v| StageVisit {
+            stage_id: v.stage_id,
+            stage_name: stage_names.get(&v.stage_id).cloned().unwrap_or_default(),
+            entered_at: v.entered_at,
+            entered_by: UserRef { id: v.entered_by, name: names.get(&v.entered_by).cloned().unwrap_or_default() },
+            left_at: v.left_at,
+            duration_secs: (v.left_at.unwrap_or(at) - v.entered_at).num_seconds().max(0),
+        })
+        .collect();
+    let deal = to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)?;
+    Ok(DealDetail { deal, history })
+}
+
+/// # Errors
+/// `NotFound`; `Validation`; database failures.
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: DealPatch) -> AppResult<DealDetail> {
+    let txn = db.begin().await?;
+    let row = find_visible_deal(&txn, actor, id).await?;
+    let current = DealFields {
+        title: row.title.clone(),
+        amount_minor: row.amount_minor,
+        currency: row.currency.clone(),
+        expected_close: row.expected_close,
+        notes: row.notes.clone(),
+    };
+    let next = patch.apply(&current).map_err(AppError::Validation)?;
+    let version = row.version;
+    let mut model = row.into_active_model();
+    model.title = Set(next.title);
+    model.amount_minor = Set(next.amount_minor);
+    model.currency = Set(next.currency);
+    model.expected_close = Set(next.expected_close);
+    model.notes = Set(next.notes);
+    model.version = Set(version + 1);
+    model.updated_at = Set(now());
+    model.update(&txn).await?;
+    txn.commit().await?;
+    detail(db, actor, id).await
+}
+
+/// Archives a deal: it leaves lists and the board, its history stays.
+///
+/// # Errors
+/// `NotFound`; database failures.
+pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
+    let row = find_visible_deal(db, actor, id).await?;
+    let mut model = row.into_active_model();
+    model.archived_at = Set(Some(now()));
+    model.update(db).await?;
+    Ok(())
+}
+
+/// Moves a deal to a stage of its pipeline (or re-ranks it within its stage).
+///
+/// # Errors
+/// `NotFound`; `Validation` (unknown stage, won without an amount, lost
+/// without a known reason); `Conflict` for a stale version; database failures.
+pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: MoveDeal) -> AppResult<DealDetail> {
+    let txn = db.begin().await?;
+    let row = find_visible_deal(&txn, actor, id).await?;
+    if input.expected_version.is_some_and(|v| v != row.version) {
+        return Err(stale(row.version));
+    }
+    let target = find_stage(&txn, actor.org_id, input.stage_id)
+        .await
+        .ok()
+        .filter(|s| s.pipeline_id == row.pipeline_id)
+        .ok_or_else(|| AppError::field("stage_id", FieldError::UnknownValue))?;
+    let kind = StageKind::parse(&target.kind).unwrap_or(StageKind::Open);
+    if input.amount_minor.is_some_and(|a| a < 0) {
+        return Err(AppError::field("amount_minor", FieldError::UnknownValue));
+    }
+    let amount = input.amount_minor.or(row.amount_minor);
+    let lost_reason = match kind {
+        StageKind::Won if amount.is_none() => return Err(AppError::field("amount_minor", FieldError::Required)),
+        StageKind::Lost => {
+            let reason = input.lost_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            let reason = reason.ok_or_else(|| AppError::field("lost_reason", FieldError::Required))?;
+            let known = pipelines::lost_reasons(&txn, actor.org_id).await?;
+            Some(
+                known
+                    .into_iter()
+                    .find(|k| k == reason)
+                    .ok_or_else(|| AppError::field("lost_reason", FieldError::UnknownValue))?,
+            )
+        }
+        _ => None,
+    };
+    let status = match kind {
+        StageKind::Open => DealStatus::Open,
+        StageKind::Won => DealStatus::Won,
+        StageKind::Lost => DealStatus::Lost,
+    };
+    let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
+    let changes_stage = target.id != row.stage_id;
+    let at = now();
+
+    // The version check in the WHERE makes two concurrent moves safe: one wins, one gets 409.
+    let mut update = deal::Entity::update_many()
+        .col_expr(deal::Column::Rank, Expr::value(rank))
+        .col_expr(deal::Column::Version, Expr::value(row.version + 1))
+        .col_expr(deal::Column::AmountMinor, Expr::value(amount))
+        .col_expr(deal::Column::UpdatedAt, Expr::value(at))
+        .filter(deal::Column::Id.eq(row.id))
+        .filter(deal::Column::Version.eq(row.version));
+    if changes_stage {
+        update = update
+            .col_expr(deal::Column::StageId, Expr::value(target.id))
+            .col_expr(deal::Column::Status, Expr::value(status.as_str()))
+            .col_expr(deal::Column::LostReason, Expr::value(lost_reason.clone()))
+            .col_expr(deal::Column::StageEnteredAt, Expr::value(at));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(stale(row.version + 1));
+    }
+
+    if changes_stage {
+        deal_stage_history::Entity::update_many()
+            .col_expr(deal_stage_history::Column::LeftAt, Expr::value(at))
+            .col_expr(deal_stage_history::Column::LeftBy, Expr::value(actor.user_id))
+            .filter(deal_stage_history::Column::DealId.eq(row.id))
+            .filter(deal_stage_history::Column::LeftAt.is_null())
+            .exec(&txn)
+            .await?;
+        let moved = deal::Model { stage_id: target.id, ..row.clone() };
+        enter_stage(&txn, &moved, actor, at).await?;
+        let from = find_stage(&txn, actor.org_id, row.stage_id).await.map(|s| s.name).unwrap_or_default();
+        let changed = Event::StageChanged { deal_id: row.id, title: row.title.clone(), from, to: target.name.clone() };
+        timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &changed).await?;
+        let closing = match status {
+            DealStatus::Won => Some(Event::DealWon {
+                deal_id: row.id,
+                title: row.title.clone(),
+                amount_minor: amount,
+                currency: row.currency.clone(),
+            }),
+            DealStatus::Lost => Some(Event::DealLost {
+                deal_id: row.id,
+                title: row.title.clone(),
+                reason: lost_reason.clone().unwrap_or_default(),
+            }),
+            DealStatus::Open => None,
+        };
+        if let Some(event) = closing {
+            timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
+        }
+        if status == DealStatus::Won {
+            let customer = customer::Entity::find_by_id(row.customer_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+            if customer.status != LifecycleStatus::Customer.as_str() {
+                set_lifecycle(&txn, &customer, LifecycleStatus::Customer).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    detail(db, actor, id).await
+}
+
+fn stale(current: i32) -> AppError {
+    AppError::Conflict {
+        message: "the deal was changed meanwhile; reload it and try again".into(),
+        details: Some(serde_json::json!({"current_version": current})),
+    }
+}
+
+async fn enter_stage(
+    db: &impl ConnectionTrait,
+    row: &deal::Model,
+    actor: &Actor,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    deal_stage_history::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(row.org_id),
+        deal_id: Set(row.id),
+        stage_id: Set(row.stage_id),
+        entered_at: Set(at),
+        entered_by: Set(actor.user_id),
+        left_at: Set(None),
+        left_by: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+async fn set_lifecycle(
+    db: &impl ConnectionTrait,
+    customer: &customer::Model,
+    status: LifecycleStatus,
+) -> AppResult<()> {
+    let mut model = customer.clone().into_active_model();
+    model.status = Set(status.as_str().to_owned());
+    model.updated_at = Set(now());
+    model.update(db).await?;
+    Ok(())
+}
+
+/// A rank after every deal of the stage.
+async fn end_rank(db: &impl ConnectionTrait, stage_id: Uuid) -> AppResult<i64> {
+    let last = deal::Entity::find()
+        .filter(deal::Column::StageId.eq(stage_id))
+        .order_by_desc(deal::Column::Rank)
+        .one(db)
+        .await?;
+    Ok(last.map_or(RANK_GAP, |d| d.rank + RANK_GAP))
+}
+
+/// The rank that puts `moving` right after `after` in `stage` (or at the end),
+/// renumbering the stage when its neighbours leave no gap.
+async fn rank_for(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    stage_id: Uuid,
+    moving: Uuid,
+    after: Option<Uuid>,
+) -> AppResult<i64> {
+    let Some(after) = after else { return end_rank(db, stage_id).await };
+    let anchor = deal::Entity::find_by_id(after)
+        .filter(deal::Column::OrgId.eq(org_id))
+        .filter(deal::Column::StageId.eq(stage_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("rank_after", FieldError::UnknownValue))?;
+    let next = deal::Entity::find()
+        .filter(deal::Column::StageId.eq(stage_id))
+        .filter(deal::Column::Rank.gt(anchor.rank))
+        .filter(deal::Column::Id.ne(moving))
+        .order_by_asc(deal::Column::Rank)
+        .one(db)
+        .await?;
+    match next {
+        None => Ok(anchor.rank + RANK_GAP),
+        Some(n) if n.rank - anchor.rank > 1 => Ok(anchor.rank + (n.rank - anchor.rank) / 2),
+        Some(_) => {
+            // No room: spread the stage out again and place after the anchor.
+            let all = deal::Entity::find()
+                .filter(deal::Column::StageId.eq(stage_id))
+                .filter(deal::Column::Id.ne(moving))
+                .order_by_asc(deal::Column::Rank)
+                .all(db)
+                .await?;
+            let mut anchor_rank = RANK_GAP;
+            for (i, d) in all.iter().enumerate() {
+                let rank = (i as i64 + 1) * RANK_GAP * 2;
+                deal::Entity::update_many()
+                    .col_expr(deal::Column::Rank, Expr::value(rank))
+                    .filter(deal::Column::Id.eq(d.id))
+                    .exec(db)
+                    .await?;
+                if d.id == anchor.id {
+                    anchor_rank = rank;
+                }
+            }
+            Ok(anchor_rank + RANK_GAP)
+        }
+    }
+}
+
+async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<deal::Model>) -> AppResult<Vec<Deal>> {
+    let owners = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
+    let mut customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    let customers: HashMap<Uuid, String> = if customer_ids.is_empty() {
+        HashMap::new()
+    } else {
+        customer::Entity::find()
+            .filter(customer::Column::Id.is_in(customer_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| Deal {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer_name: customers.get(&r.customer_id).cloned().unwrap_or_default(),
+            title: r.title,
+            pipeline_id: r.pipeline_id,
+            stage_id: r.stage_id,
+            amount_minor: r.amount_minor,
+            currency: r.currency,
+            expected_close: r.expected_close,
+            notes: r.notes,
+            owner: UserRef { id: r.owner_id, name: owners.get(&r.owner_id).cloned().unwrap_or_default() },
+            status: DealStatus::parse(&r.status).unwrap_or(DealStatus::Open),
+            lost_reason: r.lost_reason,
+            version: r.version,
+            rank: r.rank,
+            stage_entered_at: r.stage_entered_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}

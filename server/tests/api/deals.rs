@@ -1,0 +1,245 @@
+use crate::helpers::{Login, TestApp, assert_error, spawn_app};
+use rapport_shared::auth::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn pipeline(app: &TestApp, who: &Login) -> Value {
+    let list: Value = app.get("/api/v1/pipelines", &who.token).await.json().await.unwrap();
+    list[0].clone()
+}
+
+fn stage(p: &Value, name: &str) -> String {
+    p["stages"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn new_deal(app: &TestApp, who: &Login, customer: &Value, title: &str) -> Value {
+    let res = app.post("/api/v1/deals", &who.token, json!({"customer_id": customer["id"], "title": title})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn move_to(app: &TestApp, who: &Login, deal: &str, body: Value) -> reqwest::Response {
+    app.post(&format!("/api/v1/deals/{deal}/move"), &who.token, body).await
+}
+
+#[tokio::test]
+async fn a_new_org_gets_the_default_pipeline() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let names: Vec<&str> = p["stages"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Lead", "Contacted", "Needs analysis", "Proposal", "Negotiation", "Won", "Lost"]);
+    assert_eq!(p["stages"][5]["kind"], "won");
+    assert_eq!(p["stages"][6]["kind"], "lost");
+    assert_eq!(p["stages"][0]["probability"], 10);
+}
+
+#[tokio::test]
+async fn only_admins_change_stages_and_a_stage_with_deals_stays() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, Role::Rep).await;
+    let p = pipeline(&app, &admin).await;
+    let pid = p["id"].as_str().unwrap();
+
+    let res = app.post(&format!("/api/v1/pipelines/{pid}/stages"), &rep.token, json!({"name": "Demo"})).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = app
+        .post(&format!("/api/v1/pipelines/{pid}/stages"), &admin.token, json!({"name": "Demo", "probability": 150}))
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = app
+        .post(&format!("/api/v1/pipelines/{pid}/stages"), &admin.token, json!({"name": "Demo", "probability": 50}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let demo: Value = res.json().await.unwrap();
+
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let lead = stage(&p, "Lead");
+    new_deal(&app, &admin, &customer, "Fleet order").await;
+    let res = app.delete(&format!("/api/v1/stages/{lead}"), &admin.token).await;
+    let body = assert_error(res, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(body["error"]["details"]["deals"], 1);
+    assert_eq!(
+        app.delete(&format!("/api/v1/stages/{}", demo["id"].as_str().unwrap()), &admin.token).await.status(),
+        204
+    );
+
+    // Reorder: every stage exactly once.
+    let mut ids: Vec<String> = pipeline(&app, &admin).await["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let res = app
+        .post(&format!("/api/v1/pipelines/{pid}/stages/reorder"), &admin.token, json!({"stage_ids": ids[1..]}))
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    ids.swap(0, 1);
+    let res =
+        app.post(&format!("/api/v1/pipelines/{pid}/stages/reorder"), &admin.token, json!({"stage_ids": ids})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let reordered: Value = res.json().await.unwrap();
+    assert_eq!(reordered["stages"][0]["name"], "Contacted");
+    let res = app.patch(&format!("/api/v1/stages/{lead}"), &rep.token, json!({"name": "Hot lead"})).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn moves_keep_a_history_and_land_on_the_customer_timeline() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let created = new_deal(&app, &admin, &customer, "Fleet order").await;
+    assert_eq!(created["deal"]["status"], "open");
+    assert_eq!(created["deal"]["stage_id"], stage(&p, "Lead"));
+    let id = created["deal"]["id"].as_str().unwrap();
+    let cid = customer["id"].as_str().unwrap();
+    let after: Value = app.get(&format!("/api/v1/customers/{cid}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(after["status"], "prospect", "a first deal makes a lead a prospect");
+
+    for name in ["Contacted", "Proposal"] {
+        let res = move_to(&app, &admin, id, json!({"stage_id": stage(&p, name)})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let detail: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
+    let history = detail["history"].as_array().unwrap();
+    let visited: Vec<&str> = history.iter().map(|v| v["stage_name"].as_str().unwrap()).collect();
+    assert_eq!(visited, ["Lead", "Contacted", "Proposal"]);
+    assert!(history[0]["left_at"].is_string() && history[2]["left_at"].is_null());
+    assert!(history.iter().all(|v| v["duration_secs"].as_i64().unwrap() >= 0));
+    assert_eq!(detail["deal"]["version"], 3);
+
+    let tl: Value = app
+        .get(&format!("/api/v1/customers/{cid}/timeline?kinds=deal_created,stage_changed"), &admin.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> =
+        tl["items"].as_array().unwrap().iter().map(|e| e["event"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["stage_changed", "stage_changed", "deal_created"]);
+    assert_eq!(tl["items"][0]["event"]["to"], "Proposal");
+}
+
+#[tokio::test]
+async fn winning_needs_an_amount_and_losing_a_known_reason() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let deal = new_deal(&app, &admin, &customer, "Big one").await;
+    let id = deal["deal"]["id"].as_str().unwrap();
+
+    let res = move_to(&app, &admin, id, json!({"stage_id": stage(&p, "Won")})).await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["error"]["fields"]["amount_minor"].is_string());
+    let res = move_to(&app, &admin, id, json!({"stage_id": stage(&p, "Won"), "amount_minor": 1_250_000})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let won: Value = res.json().await.unwrap();
+    assert_eq!(won["deal"]["status"], "won");
+    assert_eq!(won["deal"]["amount_minor"], 1_250_000);
+    let cid = customer["id"].as_str().unwrap();
+    let c: Value = app.get(&format!("/api/v1/customers/{cid}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(c["status"], "customer", "a won deal makes a customer");
+
+    let other = new_deal(&app, &admin, &customer, "Small one").await;
+    let oid = other["deal"]["id"].as_str().unwrap();
+    let res = move_to(&app, &admin, oid, json!({"stage_id": stage(&p, "Lost")})).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = move_to(&app, &admin, oid, json!({"stage_id": stage(&p, "Lost"), "lost_reason": "Aliens"})).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = move_to(&app, &admin, oid, json!({"stage_id": stage(&p, "Lost"), "lost_reason": "Price"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let lost: Value = res.json().await.unwrap();
+    assert_eq!(lost["deal"]["status"], "lost");
+    assert_eq!(lost["deal"]["lost_reason"], "Price");
+
+    let tl: Value = app
+        .get(&format!("/api/v1/customers/{cid}/timeline?kinds=deal_won,deal_lost"), &admin.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> =
+        tl["items"].as_array().unwrap().iter().map(|e| e["event"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["deal_lost", "deal_won"]);
+}
+
+#[tokio::test]
+async fn a_stale_move_is_a_409_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let deal = new_deal(&app, &admin, &customer, "Contested").await;
+    let id = deal["deal"]["id"].as_str().unwrap();
+    let first = move_to(&app, &admin, id, json!({"stage_id": stage(&p, "Contacted"), "expected_version": 1})).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = move_to(&app, &admin, id, json!({"stage_id": stage(&p, "Proposal"), "expected_version": 1})).await;
+    let body = assert_error(second, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(body["error"]["details"]["current_version"], 2);
+    let detail: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(detail["deal"]["stage_id"], stage(&p, "Contacted"));
+    assert_eq!(detail["history"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn rank_after_places_a_card_within_its_stage() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let a = new_deal(&app, &admin, &customer, "A").await;
+    let b = new_deal(&app, &admin, &customer, "B").await;
+    let c = new_deal(&app, &admin, &customer, "C").await;
+    let lead = stage(&p, "Lead");
+    let res = move_to(
+        &app,
+        &admin,
+        c["deal"]["id"].as_str().unwrap(),
+        json!({"stage_id": lead, "rank_after": a["deal"]["id"]}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Value = app.get(&format!("/api/v1/deals?stage={lead}"), &admin.token).await.json().await.unwrap();
+    let mut cards: Vec<(i64, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rank"].as_i64().unwrap(), d["title"].as_str().unwrap().to_owned()))
+        .collect();
+    cards.sort();
+    let order: Vec<&str> = cards.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(order, ["A", "C", "B"]);
+    let _ = b;
+}
+
+#[tokio::test]
+async fn deals_are_as_private_as_their_owner() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, Role::Rep).await;
+    let other = app.user(admin.org_id, Role::Rep).await;
+    let outsider = app.other_org_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&rep, json!({"kind": "company", "name": "Rep's"})).await;
+    let deal = new_deal(&app, &rep, &customer, "Mine").await;
+    let id = deal["deal"]["id"].as_str().unwrap();
+
+    for who in [&other, &outsider] {
+        assert_error(app.get(&format!("/api/v1/deals/{id}"), &who.token).await, StatusCode::NOT_FOUND, "not_found")
+            .await;
+        let res = move_to(&app, who, id, json!({"stage_id": stage(&p, "Contacted")})).await;
+        assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+        let list: Value = app.get("/api/v1/deals", &who.token).await.json().await.unwrap();
+        assert_eq!(list["items"], json!([]));
+    }
+    // Nor can a deal be opened on a customer one cannot see.
+    let res = app.post("/api/v1/deals", &other.token, json!({"customer_id": customer["id"], "title": "Sneaky"})).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let admin_list: Value = app.get("/api/v1/deals", &admin.token).await.json().await.unwrap();
+    assert_eq!(admin_list["items"].as_array().unwrap().len(), 1);
+}

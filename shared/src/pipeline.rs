@@ -316,6 +316,45 @@ pub struct DealDetail {
     pub history: Vec<StageVisit>,
 }
 
+/// One column of the pipeline board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoardColumn {
+    pub stage: Stage,
+    /// Deals in the stage (all of them, not only the cards shown).
+    pub count: u64,
+    /// Sum of `amount_minor` of those deals.
+    pub total_minor: i64,
+    /// `total_minor` × the stage's win probability.
+    pub weighted_minor: i64,
+    /// The first cards in rank order; more with `GET /deals?stage=…&cursor=`.
+    pub cards: Vec<Deal>,
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/pipelines/{id}/board`: every stage's figures and first cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Board {
+    pub pipeline: Pipeline,
+    pub columns: Vec<BoardColumn>,
+    /// The org's reasons for lost deals (the lose dialog offers them).
+    pub lost_reasons: Vec<String>,
+}
+
+/// Query of the board.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    /// Only this owner's deals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Uuid>,
+    /// Cards per column (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
 /// A deal's editable fields after validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealFields {

@@ -12,7 +12,8 @@ use crate::error::{AppError, AppResult};
 use rapport_shared::customer::{LifecycleStatus, UserRef};
 use rapport_shared::page::clamp_limit;
 use rapport_shared::pipeline::{
-    Deal, DealDetail, DealFields, DealPatch, DealQuery, DealStatus, MoveDeal, NewDeal, StageKind, StageVisit,
+    Board, BoardColumn, BoardQuery, Deal, DealDetail, DealFields, DealPatch, DealQuery, DealStatus, MoveDeal, NewDeal,
+    StageKind, StageVisit,
 };
 use rapport_shared::timeline::Event;
 use rapport_shared::validate::FieldError;
@@ -121,18 +122,88 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     if let Some(c) = query.customer {
         select = select.filter(deal::Column::CustomerId.eq(c));
     }
+    // Within one stage the order is the board's (rank); otherwise newest first.
+    let by_rank = query.stage.is_some();
     if let Some(raw) = &query.cursor {
-        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
-        select = select.filter(deal::Column::Id.lt(cursor.id));
+        let bad = || AppError::BadRequest("cursor is not valid".into());
+        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
+        select = if by_rank {
+            let rank: i64 = cursor.key.parse().map_err(|_| bad())?;
+            select
+                .filter(deal::Column::Rank.gte(rank))
+                .filter(Condition::any().add(deal::Column::Rank.gt(rank)).add(deal::Column::Id.gt(cursor.id)))
+        } else {
+            select.filter(deal::Column::Id.lt(cursor.id))
+        };
     }
-    let mut rows = select.order_by_desc(deal::Column::Id).limit(limit + 1).all(db).await?;
+    select = if by_rank {
+        select.order_by_asc(deal::Column::Rank).order_by_asc(deal::Column::Id)
+    } else {
+        select.order_by_desc(deal::Column::Id)
+    };
+    let mut rows = select.limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { key: String::new(), id: r.id }.encode())
+        rows.last().map(|r| Cursor { key: if by_rank { r.rank.to_string() } else { String::new() }, id: r.id }.encode())
     } else {
         None
     };
     Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
+}
+
+/// The board of a pipeline: per stage the count and totals of the visible
+/// deals (one grouped query) and the first cards in rank order.
+///
+/// # Errors
+/// `NotFound` for another org's pipeline; database failures.
+pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, query: BoardQuery) -> AppResult<Board> {
+    let pipeline =
+        pipelines::list(db, actor).await?.into_iter().find(|p| p.id == pipeline_id).ok_or(AppError::NotFound)?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let mut scope = visible(actor).add(deal::Column::PipelineId.eq(pipeline.id));
+    if let Some(owner) = query.owner {
+        scope = scope.add(deal::Column::OwnerId.eq(owner));
+    }
+    let figures: Vec<(Uuid, i64, Option<i64>)> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::StageId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .filter(scope.clone())
+        .group_by(deal::Column::StageId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut columns = Vec::with_capacity(pipeline.stages.len());
+    for stage in &pipeline.stages {
+        let (count, total) =
+            figures.iter().find(|(id, _, _)| *id == stage.id).map_or((0, 0), |(_, n, t)| (*n as u64, t.unwrap_or(0)));
+        let mut rows = deal::Entity::find()
+            .filter(scope.clone())
+            .filter(deal::Column::StageId.eq(stage.id))
+            .order_by_asc(deal::Column::Rank)
+            .order_by_asc(deal::Column::Id)
+            .limit(limit + 1)
+            .all(db)
+            .await?;
+        let next_cursor = if rows.len() as u64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| Cursor { key: r.rank.to_string(), id: r.id }.encode())
+        } else {
+            None
+        };
+        columns.push(BoardColumn {
+            stage: stage.clone(),
+            count,
+            total_minor: total,
+            weighted_minor: total * i64::from(stage.probability) / 100,
+            cards: to_dtos(db, rows).await?,
+            next_cursor,
+        });
+    }
+    let lost_reasons = pipelines::lost_reasons(db, actor.org_id).await?;
+    Ok(Board { pipeline, columns, lost_reasons })
 }
 
 /// A visible deal with its stage history.

@@ -1,14 +1,16 @@
 //! `/pipelines` and `/stages`: the org's sales process (admins change it).
 
-use crate::auth::extract::{ApiJson, ApiPath};
-use crate::domain::{Actor, pipelines};
+use crate::auth::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::domain::{Actor, deals, pipelines};
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rapport_shared::ApiErrorBody;
-use rapport_shared::pipeline::{NewPipeline, NewStage, Pipeline, PipelinePatch, ReorderStages, Stage, StagePatch};
+use rapport_shared::pipeline::{
+    Board, BoardQuery, NewPipeline, NewStage, Pipeline, PipelinePatch, ReorderStages, Stage, StagePatch,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -20,6 +22,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_stage))
         .routes(routes!(reorder_stages))
         .routes(routes!(update_stage, delete_stage))
+        .routes(routes!(board))
+}
+
+/// The board: every stage's count, totals (and weighted totals) and its first cards.
+#[utoipa::path(get, path = "/pipelines/{id}/board", tag = "pipelines", params(("id" = Uuid, Path), BoardQuery),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = Board), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn board(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<BoardQuery>,
+) -> AppResult<Json<Board>> {
+    Ok(Json(deals::board(&state.db, &actor, id, query).await?))
 }
 
 /// Every pipeline of the org, with its stages in order.

@@ -243,3 +243,50 @@ async fn deals_are_as_private_as_their_owner() {
     let admin_list: Value = app.get("/api/v1/deals", &admin.token).await.json().await.unwrap();
     assert_eq!(admin_list["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_board_shows_figures_and_cards_per_stage() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let pid = p["id"].as_str().unwrap();
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    for (title, amount) in [("A", 100_000), ("B", 300_000), ("C", 50_000)] {
+        let res = app
+            .post(
+                "/api/v1/deals",
+                &admin.token,
+                json!({"customer_id": customer["id"], "title": title, "amount_minor": amount}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let board: Value =
+        app.get(&format!("/api/v1/pipelines/{pid}/board?limit=2"), &admin.token).await.json().await.unwrap();
+    let lead = &board["columns"][0];
+    assert_eq!(lead["stage"]["name"], "Lead");
+    assert_eq!(lead["count"], 3);
+    assert_eq!(lead["total_minor"], 450_000);
+    assert_eq!(lead["weighted_minor"], 45_000, "10 % of the total");
+    let titles: Vec<&str> = lead["cards"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["A", "B"]);
+    assert_eq!(board["columns"][1]["count"], 0);
+    assert!(board["lost_reasons"].as_array().unwrap().iter().any(|r| r == "Price"));
+
+    // "Load more" for one column continues in rank order.
+    let cursor = lead["next_cursor"].as_str().unwrap();
+    let lead_id = lead["stage"]["id"].as_str().unwrap();
+    let more: Value = app
+        .get(&format!("/api/v1/deals?stage={lead_id}&limit=2&cursor={cursor}"), &admin.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = more["items"].as_array().unwrap().iter().map(|c| c["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["C"]);
+    assert!(more["next_cursor"].is_null());
+
+    let outsider = app.other_org_admin().await;
+    let res = app.get(&format!("/api/v1/pipelines/{pid}/board"), &outsider.token).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+}

@@ -5,6 +5,7 @@
 use rapport_shared::activity::{Activity, NewActivity};
 use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
 use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
+use rapport_shared::pipeline::{Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, Pipeline};
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
@@ -138,6 +139,28 @@ pub async fn log_activity(customer_id: Uuid, input: &NewActivity, key: &str) -> 
     let text =
         send_with_refresh(Method::Post, &format!("/customers/{customer_id}/activities"), body, Some(key)).await?;
     serde_json::from_str(&text).map_err(|_| ApiError::Network)
+}
+
+pub async fn pipelines() -> ApiResult<Vec<Pipeline>> {
+    call(Method::Get, "/pipelines", None::<&()>).await
+}
+
+pub async fn board(pipeline_id: Uuid, query: &BoardQuery) -> ApiResult<Board> {
+    let qs = serde_urlencoded::to_string(query).unwrap_or_default();
+    call(Method::Get, &format!("/pipelines/{pipeline_id}/board?{qs}"), None::<&()>).await
+}
+
+pub async fn deals(query: &DealQuery) -> ApiResult<Page<Deal>> {
+    let qs = serde_urlencoded::to_string(query).unwrap_or_default();
+    call(Method::Get, &format!("/deals?{qs}"), None::<&()>).await
+}
+
+pub async fn create_deal(input: &NewDeal) -> ApiResult<DealDetail> {
+    call(Method::Post, "/deals", Some(input)).await
+}
+
+pub async fn move_deal(id: Uuid, input: &MoveDeal) -> ApiResult<DealDetail> {
+    call(Method::Post, &format!("/deals/{id}/move"), Some(input)).await
 }
 
 pub async fn delete_activity(id: Uuid) -> ApiResult<()> {

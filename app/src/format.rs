@@ -143,3 +143,22 @@ pub fn day_key(at: DateTime<Utc>) -> String {
     #[allow(unreachable_code)]
     at.format("%Y-%m-%d").to_string()
 }
+
+/// Money in minor units, e.g. `¥12,500.00`, through `Intl.NumberFormat`.
+pub fn money(minor: i64, currency: &str, lang: Language) -> String {
+    let major = minor as f64 / 100.0;
+    #[cfg(feature = "hydrate")]
+    {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
+        let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+        let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &0.into());
+        let locales = js_sys::Array::of1(&lang.tag().into());
+        let fmt = js_sys::Intl::NumberFormat::new(&locales, &options);
+        if let Some(s) = fmt.format().call1(&fmt, &major.into()).ok().and_then(|v| v.as_string()) {
+            return s;
+        }
+    }
+    let _ = lang;
+    format!("{major:.0} {currency}")
+}

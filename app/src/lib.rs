@@ -26,6 +26,7 @@ use pages::customers::list::CustomerList;
 use pages::dashboard::Dashboard;
 use pages::login::Login;
 use pages::not_found::NotFound;
+use pages::pipeline::PipelineBoard;
 use pages::quick::QuickEntry;
 use pages::settings::Settings;
 use pages::setup::Setup;
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/new") view=CustomerNew/>
                     <Route path=path!("customers/:id") view=CustomerDetail/>
                     <Route path=path!("customers/:id/edit") view=CustomerEdit/>
+                    <Route path=path!("pipeline") view=PipelineBoard/>
                     <Route path=path!("quick") view=QuickEntry/>
                     <Route path=path!("settings") view=Settings/>
                 </ParentRoute>

@@ -21,3 +21,12 @@ export async function expectNoHorizontalScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 }
+
+/** Calls the API as the signed-in page (its cookies, and the CSRF token writes need). */
+export async function api(page: Page, method: string, path: string, data?: unknown) {
+  const cookies = await page.context().cookies();
+  const csrf = cookies.find((c) => c.name === 'rapport_csrf')?.value ?? '';
+  const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } });
+  expect(res.ok(), `${method} ${path}: ${res.status()}`).toBeTruthy();
+  return res.json();
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, expectNoHorizontalScroll, open, signIn } from './helpers';
+import { admin, api, expectNoHorizontalScroll, open, signIn } from './helpers';
 
 // One journey per screen size, in order: each step builds on the last.
 test.describe.configure({ mode: 'serial' });
@@ -174,4 +174,65 @@ test('an entry made offline waits, then reaches the timeline exactly once', asyn
   await open(page, '/customers?q=jade');
   await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
   await expect(page.locator('.event.kind-visit', { hasText: 'Dropped off samples (offline)' })).toHaveCount(1);
+});
+
+test('drag a deal to the next stage on the pipeline board', async ({ page }) => {
+  await signIn(page);
+  const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
+  await api(page, 'POST', '/api/v1/deals', { customer_id: customers.items[0].id, title: 'Tea order', amount_minor: 500000 });
+  await open(page, '/pipeline');
+  const card = page.locator('.deal-card', { hasText: 'Tea order' });
+  await expect(card).toBeVisible();
+  await expectNoHorizontalScroll(page);
+
+  if (test.info().project.name === 'phone') {
+    // A finger on the card's grip, dragged onto the next stage's tab.
+    const grip = await card.locator('.grip').boundingBox();
+    const tab = await page.getByRole('tab', { name: /Contacted/ }).boundingBox();
+    if (!grip || !tab) throw new Error('grip or tab not laid out');
+    const cdp = await page.context().newCDPSession(page);
+    const from = { x: grip.x + grip.width / 2, y: grip.y + grip.height / 2 };
+    const to = { x: tab.x + tab.width / 2, y: tab.y + tab.height / 2 };
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [from] });
+    for (let i = 1; i <= 10; i++) {
+      const p = { x: from.x + ((to.x - from.x) * i) / 10, y: from.y + ((to.y - from.y) * i) / 10 };
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [p] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect(page.getByRole('tab', { name: /Contacted\s*1/ })).toBeVisible();
+    await page.getByRole('tab', { name: /Contacted/ }).click();
+  } else {
+    const box = await card.boundingBox();
+    const column = await page.locator('section.column[aria-label="Contacted"]').boundingBox();
+    if (!box || !column) throw new Error('card or column not laid out');
+    await page.mouse.move(box.x + box.width / 2, box.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(column.x + column.width / 2, column.y + 80, { steps: 12 });
+    await page.mouse.up();
+  }
+  const contacted = page.locator('section.column[aria-label="Contacted"]');
+  await expect(contacted.locator('.deal-card', { hasText: 'Tea order' })).toBeVisible();
+
+  // The server has it: still there after a reload.
+  await open(page, '/pipeline');
+  if (test.info().project.name === 'phone') await page.getByRole('tab', { name: /Contacted/ }).click();
+  await expect(contacted.locator('.deal-card', { hasText: 'Tea order' })).toBeVisible();
+});
+
+test('win the deal and see it on the customer timeline', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/pipeline');
+  if (test.info().project.name === 'phone') await page.getByRole('tab', { name: /Contacted/ }).click();
+  const card = page.locator('.deal-card', { hasText: 'Tea order' });
+  await card.getByRole('combobox', { name: 'Move to…' }).selectOption({ label: 'Won' });
+  if (test.info().project.name === 'phone') {
+    await expect(page.getByRole('tab', { name: /Won\s*1/ })).toBeVisible();
+  } else {
+    await expect(page.locator('section.column[aria-label="Won"] .deal-card', { hasText: 'Tea order' })).toBeVisible();
+  }
+
+  await open(page, '/customers?q=jade');
+  await page.getByRole('link', { name: /Jade Dragon Tea/ }).click();
+  await expect(page.locator('.event.kind-deal_won', { hasText: 'Tea order' })).toBeVisible();
+  await expect(page.locator('.event.kind-stage_changed').first()).toBeVisible();
 });

@@ -32,6 +32,7 @@ pub fn AppShell() -> impl IntoView {
             <nav class="nav" aria-label="Main">
                 <NavLink href="/" label=Msg::Dashboard icon=ICON_HOME exact=true/>
                 <NavLink href="/customers" label=Msg::Customers icon=ICON_PEOPLE exact=false/>
+                <NavLink href="/pipeline" label=Msg::Pipeline icon=ICON_BOARD exact=false/>
                 <NavLink href="/quick" label=Msg::QuickEntry icon=ICON_PLUS exact=false/>
                 <NavLink href="/settings" label=Msg::Settings icon=ICON_GEAR exact=false/>
             </nav>
@@ -53,6 +54,7 @@ pub fn AppShell() -> impl IntoView {
 
 const ICON_HOME: &str = "M3 11l9-8 9 8v10a1 1 0 0 1-1 1h-5v-7h-6v7H4a1 1 0 0 1-1-1z";
 const ICON_PEOPLE: &str = "M16 11a4 4 0 1 0-8 0 4 4 0 0 0 8 0zM4 21a8 8 0 0 1 16 0z";
+const ICON_BOARD: &str = "M3 4h5v16H3zm6.5 0h5v11h-5zM16 4h5v7h-5z";
 const ICON_PLUS: &str = "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5v4h4v2h-4v4h-2v-4H7v-2h4V7z";
 const ICON_GEAR: &str = "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4l-2.1 1.2.2 2.4-2.3.7-1 2.2-2.3-.8L12 20l-1.5-1.3-2.3.8-1-2.2-2.3-.7.2-2.4L3 12l2.1-1.2-.2-2.4 2.3-.7 1-2.2 2.3.8L12 4l1.5 1.3 2.3-.8 1 2.2 2.3.7-.2 2.4z";
 

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod pipeline;
 pub mod quick;
 pub mod settings;
 pub mod setup;

@@ -146,6 +146,7 @@ fn CustomerView(customer: Customer) -> impl IntoView {
             </section>
             <Contacts customer_id=id/>
         </div>
+        <Deals customer_id=id/>
         <section class="card">
             <h2>{tr(Msg::LogActivity)}</h2>
             <Composer customer_id=id customer_name=customer.name.clone()/>
@@ -251,5 +252,93 @@ fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'st
             <p class="form-error" role="alert">{move || form_error.get().map(|m| i18n.t(m))}</p>
             <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
         </form>
+    }
+}
+
+/// The customer's deals, and a short form to open one.
+#[component]
+fn Deals(customer_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let data = LocalResource::new(move || async move {
+        api::deals(&rapport_shared::pipeline::DealQuery { customer: Some(customer_id), ..Default::default() }).await
+    });
+    let adding = RwSignal::new(false);
+    let title = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Msg>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let amount_minor = match amount.get_untracked().trim() {
+            "" => None,
+            text => match text.replace(',', "").parse::<f64>() {
+                Ok(v) if v >= 0.0 => Some((v * 100.0).round() as i64),
+                _ => {
+                    error.set(Some(Msg::ErrInvalid));
+                    return;
+                }
+            },
+        };
+        let input = rapport_shared::pipeline::NewDeal {
+            customer_id,
+            title: title.get_untracked(),
+            pipeline_id: None,
+            stage_id: None,
+            amount_minor,
+            currency: None,
+            expected_close: None,
+            notes: None,
+        };
+        if input.validate().is_err() {
+            error.set(Some(Msg::ErrRequired));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::create_deal(&input).await {
+                Ok(_) => {
+                    adding.set(false);
+                    title.set(String::new());
+                    amount.set(String::new());
+                    error.set(None);
+                    data.refetch();
+                }
+                Err(api::ApiError::Network) => error.set(Some(Msg::Offline)),
+                Err(_) => error.set(Some(Msg::SomethingWrong)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <div class="section-head">
+                <h2>{tr(Msg::Deals)}</h2>
+                <button class="btn small" on:click=move |_| adding.update(|a| *a = !*a)>{tr(Msg::NewDeal)}</button>
+            </div>
+            <Show when=move || adding.get()>
+                <form class="contact-form" on:submit=submit novalidate>
+                    <TextField label=Msg::DealTitle value=title name="deal_title" required=true/>
+                    <TextField label=Msg::Amount value=amount name="deal_amount" inputmode="decimal"/>
+                    <p class="form-error" role="alert">{move || error.get().map(|m| i18n.t(m))}</p>
+                    <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
+                </form>
+            </Show>
+            {move || match data.get() {
+                None => view! { <Skeleton rows=1/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorView error=e retry=move |_| data.refetch()/> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">{tr(Msg::NoDeals)}</p> }.into_any(),
+                Some(Ok(page)) => view! {
+                    <ul class="contact-list">
+                        {page.items.into_iter().map(|d| view! {
+                            <li class="contact">
+                                <div>
+                                    <strong>{d.title.clone()}</strong>
+                                    <span class=format!("badge deal-{}", d.status.as_str())>{d.status.as_str()}</span>
+                                </div>
+                                <span>{d.amount_minor.map(|a| crate::format::money(a, &d.currency, i18n.language_untracked()))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <a href="/pipeline">{tr(Msg::Pipeline)}" →"</a>
+                }.into_any(),
+            }}
+        </section>
     }
 }

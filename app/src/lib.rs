@@ -5,6 +5,10 @@
 //! the browser fetches from `/api/v1` after hydration through [`api`]. There
 //! is one path to the data, the same API integrations use.
 
+// Without `--cfg erase_components` (release builds) the nested view types of
+// the bigger pages exceed the default depth of 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod browser;
 pub mod components;

@@ -5,6 +5,10 @@
 //! → `entity` (SeaORM). `Application::build` wires it up so tests can start
 //! the real server on port 0.
 
+// Without `--cfg erase_components` (release builds) the nested view types of
+// the bigger pages exceed the default depth of 128.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -47,13 +47,12 @@ async fn find_visible_deal(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewDeal) -> AppResult<DealDetail> {
     let fields = input.validate().map_err(AppError::Validation)?;
     let txn = db.begin().await?;
-    let customer = find_visible(&txn, actor, input.customer_id)
-        .await
-        .map_err(|_| AppError::field("customer_id", FieldError::UnknownValue))?;
+    let customer =
+        find_visible(&txn, actor, input.customer_id).await.map_err(|e| unknown_if_missing(e, "customer_id"))?;
     let pipeline = match input.pipeline_id {
-        Some(id) => pipelines::find_pipeline(&txn, actor, id)
-            .await
-            .map_err(|_| AppError::field("pipeline_id", FieldError::UnknownValue))?,
+        Some(id) => {
+            pipelines::find_pipeline(&txn, actor, id).await.map_err(|e| unknown_if_missing(e, "pipeline_id"))?
+        }
         None => default_pipeline(&txn, actor.org_id).await?,
     };
     let stages = stages_of(&txn, pipeline.id).await?;
@@ -287,11 +286,10 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
     if input.expected_version.is_some_and(|v| v != row.version) {
         return Err(stale(row.version));
     }
-    let target = find_stage(&txn, actor.org_id, input.stage_id)
-        .await
-        .ok()
-        .filter(|s| s.pipeline_id == row.pipeline_id)
-        .ok_or_else(|| AppError::field("stage_id", FieldError::UnknownValue))?;
+    let target = find_stage(&txn, actor.org_id, input.stage_id).await.map_err(|e| unknown_if_missing(e, "stage_id"))?;
+    if target.pipeline_id != row.pipeline_id {
+        return Err(AppError::field("stage_id", FieldError::UnknownValue));
+    }
     let kind = StageKind::parse(&target.kind).unwrap_or(StageKind::Open);
     if input.amount_minor.is_some_and(|a| a < 0) {
         return Err(AppError::field("amount_minor", FieldError::UnknownValue));
@@ -379,6 +377,15 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
     }
     txn.commit().await?;
     detail(db, actor, id).await
+}
+
+/// A referenced record that is missing (or invisible) is a bad field of the
+/// request, not a missing resource; other failures pass through.
+fn unknown_if_missing(err: AppError, field: &str) -> AppError {
+    match err {
+        AppError::NotFound => AppError::field(field, FieldError::UnknownValue),
+        other => other,
+    }
 }
 
 fn stale(current: i32) -> AppError {

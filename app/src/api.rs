@@ -155,6 +155,10 @@ pub async fn deals(query: &DealQuery) -> ApiResult<Page<Deal>> {
     call(Method::Get, &format!("/deals?{qs}"), None::<&()>).await
 }
 
+pub async fn deal(id: Uuid) -> ApiResult<DealDetail> {
+    call(Method::Get, &format!("/deals/{id}"), None::<&()>).await
+}
+
 pub async fn create_deal(input: &NewDeal) -> ApiResult<DealDetail> {
     call(Method::Post, "/deals", Some(input)).await
 }

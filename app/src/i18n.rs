@@ -197,6 +197,14 @@ messages! {
     AskAmount => "Amount won (in main units, e.g. 12500):", "赢单金额（例如 12500）：";
     AskReason => "Why was it lost? One of:", "输单原因，可选：";
     NoPipeline => "No pipeline yet.", "还没有销售漏斗。";
+    StageHistory => "Stage history", "阶段历史";
+    Win => "Mark won", "标记赢单";
+    Lose => "Mark lost", "标记输单";
+    LostReason => "Reason", "原因";
+    Customer => "Customer", "客户";
+    ExpectedClose => "Expected close", "预计成交";
+    Days => "days", "天";
+    Now => "now", "至今";
     ChooseCustomer => "Who was it with?", "跟进哪个客户？";
     RecentCustomers => "Recently touched", "最近跟进";
     ChangeCustomer => "Change", "更换";

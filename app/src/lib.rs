@@ -28,6 +28,7 @@ use pages::customers::detail::CustomerDetail;
 use pages::customers::form::{CustomerEdit, CustomerNew};
 use pages::customers::list::CustomerList;
 use pages::dashboard::Dashboard;
+use pages::deal::DealPage;
 use pages::login::Login;
 use pages::not_found::NotFound;
 use pages::pipeline::PipelineBoard;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view=CustomerDetail/>
                     <Route path=path!("customers/:id/edit") view=CustomerEdit/>
                     <Route path=path!("pipeline") view=PipelineBoard/>
+                    <Route path=path!("deals/:id") view=DealPage/>
                     <Route path=path!("quick") view=QuickEntry/>
                     <Route path=path!("settings") view=Settings/>
                 </ParentRoute>

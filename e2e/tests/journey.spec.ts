@@ -236,3 +236,20 @@ test('win the deal and see it on the customer timeline', async ({ page }) => {
   await expect(page.locator('.event.kind-deal_won', { hasText: 'Tea order' })).toBeVisible();
   await expect(page.locator('.event.kind-stage_changed').first()).toBeVisible();
 });
+
+test('lose a deal from its page, with a reason, and see its stage history', async ({ page }) => {
+  await signIn(page);
+  const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
+  const created = await api(page, 'POST', '/api/v1/deals', { customer_id: customers.items[0].id, title: 'Spare order' });
+  await open(page, `/deals/${created.deal.id}`);
+  await expect(page.getByRole('heading', { name: 'Spare order' })).toBeVisible();
+  await expect(page.locator('.progress li.current')).toHaveText('Lead');
+  await page.getByRole('button', { name: 'Mark lost' }).click();
+  await page.getByLabel('Reason').selectOption('Competitor');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.progress li.current')).toHaveText('Lost');
+  await expect(page.locator('.kv', { hasText: 'Reason' }).getByText('Competitor')).toBeVisible();
+  await expect(page.locator('.contact', { hasText: 'Lead' })).toBeVisible();
+  await expect(page.locator('.event.kind-deal_lost', { hasText: 'Spare order' })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});

@@ -2,6 +2,7 @@
 
 pub mod customers;
 pub mod dashboard;
+pub mod deal;
 pub mod login;
 pub mod not_found;
 pub mod pipeline;

@@ -204,7 +204,10 @@ fn DealCard(
     view! {
         <li class="deal-card" class:rotting=is_rotting data-deal-id=deal.id.to_string()
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel>
-            <div class="deal-title">{deal.title.clone()}<span class="grip" aria-hidden="true">"⠿"</span></div>
+            <div class="deal-title">
+                <a href=format!("/deals/{}", deal.id) draggable="false">{deal.title.clone()}</a>
+                <span class="grip" aria-hidden="true">"⠿"</span>
+            </div>
             <a class="muted deal-customer" href=format!("/customers/{}", deal.customer_id)>{deal.customer_name.clone()}</a>
             <div class="deal-meta">
                 <span class="amount">{deal.amount_minor.map(|a| format::money(a, &deal.currency, i18n.language_untracked()))}</span>

@@ -1,0 +1,164 @@
+//! A deal: its details, where it stands in the pipeline, how long it spent
+//! in each stage, win / lose with the fields they need, and the customer's
+//! timeline.
+
+use crate::api::{self, ApiError};
+use crate::components::field::TextField;
+use crate::components::states::{ErrorView, Skeleton};
+use crate::components::timeline::Timeline;
+use crate::format;
+use crate::i18n::{Msg, tr, use_i18n};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use rapport_shared::pipeline::{DealDetail, MoveDeal, Pipeline, StageKind};
+use uuid::Uuid;
+
+#[component]
+pub fn DealPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+    let data = LocalResource::new(move || async move {
+        let Some(id) = id() else { return Err(ApiError::not_found()) };
+        let detail = api::deal(id).await?;
+        let pipelines = api::pipelines().await?;
+        let pipeline =
+            pipelines.into_iter().find(|p| p.id == detail.deal.pipeline_id).ok_or_else(ApiError::not_found)?;
+        let reasons =
+            api::board(pipeline.id, &rapport_shared::pipeline::BoardQuery { limit: Some(1), ..Default::default() })
+                .await
+                .map(|b| b.lost_reasons)
+                .unwrap_or_default();
+        Ok((detail, pipeline, reasons))
+    });
+    view! {
+        {move || match data.get() {
+            None => view! { <Skeleton rows=8/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| data.refetch()/> }.into_any(),
+            Some(Ok((detail, pipeline, reasons))) => {
+                view! { <DealView detail pipeline reasons on_change=Callback::new(move |()| data.refetch())/> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let deal = detail.deal.clone();
+    let won = pipeline.stages.iter().find(|s| s.kind == StageKind::Won).map(|s| s.id);
+    let lost = pipeline.stages.iter().find(|s| s.kind == StageKind::Lost).map(|s| s.id);
+    let closing = RwSignal::new(None::<StageKind>);
+    let amount = RwSignal::new(deal.amount_minor.map(|a| format!("{:.2}", a as f64 / 100.0)).unwrap_or_default());
+    let reason = RwSignal::new(reasons.first().cloned().unwrap_or_default());
+    let reasons = StoredValue::new(reasons);
+    let error = RwSignal::new(None::<Msg>);
+    let (id, version) = (deal.id, deal.version);
+    let close = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(kind) = closing.get_untracked() else { return };
+        let stage_id = match kind {
+            StageKind::Won => won,
+            _ => lost,
+        };
+        let Some(stage_id) = stage_id else { return };
+        let amount_minor = match kind {
+            StageKind::Won => match amount.get_untracked().replace(',', "").trim().parse::<f64>() {
+                Ok(v) if v >= 0.0 => Some((v * 100.0).round() as i64),
+                _ => {
+                    error.set(Some(Msg::ErrInvalid));
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let request = MoveDeal {
+            stage_id,
+            expected_version: Some(version),
+            rank_after: None,
+            amount_minor,
+            lost_reason: (kind == StageKind::Lost).then(|| reason.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            match api::move_deal(id, &request).await {
+                Ok(_) => on_change.run(()),
+                Err(ApiError::Network) => error.set(Some(Msg::Offline)),
+                Err(e) if e.code() == Some(rapport_shared::ErrorCode::Conflict) => error.set(Some(Msg::MoveStale)),
+                Err(_) => error.set(Some(Msg::SomethingWrong)),
+            }
+        });
+    };
+    let current = deal.stage_id;
+    let reached = pipeline.stages.iter().position(|s| s.id == current).unwrap_or(0);
+    view! {
+        <div class="page-head">
+            <div>
+                <a class="back" href="/pipeline">"← "{tr(Msg::Pipeline)}</a>
+                <h1>{deal.title.clone()}</h1>
+                <p class="muted">
+                    <span class=format!("badge deal-{}", deal.status.as_str())>{deal.status.as_str()}</span>" · "
+                    <a href=format!("/customers/{}", deal.customer_id)>{deal.customer_name.clone()}</a>" · "{deal.owner.name.clone()}
+                </p>
+            </div>
+            <div class="actions">
+                <button class="btn" on:click=move |_| closing.set(Some(StageKind::Won))>{tr(Msg::Win)}</button>
+                <button class="btn danger" on:click=move |_| closing.set(Some(StageKind::Lost))>{tr(Msg::Lose)}</button>
+            </div>
+        </div>
+        <ol class="progress" aria-label=tr(Msg::Pipeline)>
+            {pipeline.stages.iter().enumerate().map(|(i, s)| view! {
+                <li class:done=i < reached class:current=s.id == current>{s.name.clone()}</li>
+            }).collect_view()}
+        </ol>
+        <Show when=move || closing.get().is_some()>
+            <form class="card form" on:submit=close novalidate>
+                {move || match closing.get() {
+                    Some(StageKind::Won) => view! {
+                        <TextField label=Msg::Amount value=amount name="won_amount" inputmode="decimal" required=true/>
+                    }.into_any(),
+                    _ => view! {
+                        <div class="field">
+                            <label for="lost-reason">{tr(Msg::LostReason)}</label>
+                            <select id="lost-reason" class="input" prop:value=move || reason.get()
+                                on:change=move |ev| reason.set(event_target_value(&ev))>
+                                {reasons.with_value(|list| list.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
+                            </select>
+                        </div>
+                    }.into_any(),
+                }}
+                <p class="form-error" role="alert">{move || error.get().map(|m| i18n.t(m))}</p>
+                <div class="actions">
+                    <button class="btn" type="button" on:click=move |_| closing.set(None)>{tr(Msg::Cancel)}</button>
+                    <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
+                </div>
+            </form>
+        </Show>
+        <div class="grid-2">
+            <section class="card">
+                <h2>{tr(Msg::Details)}</h2>
+                <dl class="details">
+                    <div class="kv"><dt>{tr(Msg::Amount)}</dt>
+                        <dd>{deal.amount_minor.map(|a| format::money(a, &deal.currency, i18n.language_untracked())).unwrap_or_else(|| "—".into())}</dd></div>
+                    <div class="kv"><dt>{tr(Msg::ExpectedClose)}</dt>
+                        <dd>{deal.expected_close.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd></div>
+                    <div class="kv"><dt>{tr(Msg::LostReason)}</dt><dd>{deal.lost_reason.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                </dl>
+            </section>
+            <section class="card">
+                <h2>{tr(Msg::StageHistory)}</h2>
+                <ul class="contact-list">
+                    {detail.history.iter().map(|v| {
+                        let days = v.duration_secs as f64 / 86_400.0;
+                        let open = v.left_at.is_none();
+                        view! {
+                            <li class="contact">
+                                <div><strong>{v.stage_name.clone()}</strong>" · "<span class="muted">{v.entered_by.name.clone()}</span></div>
+                                <span>{format!("{days:.1} ")}{tr(Msg::Days)}{open.then(|| view! { " ("{tr(Msg::Now)}")" })}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </div>
+        <Timeline customer_id=deal.customer_id/>
+    }
+}

@@ -61,7 +61,7 @@ e2e:
 ## Figures, not pass/fail: timeline reads and activity logging (SQLite; also
 ## PostgreSQL when RAPPORT_BENCH_POSTGRES_URL is set).
 bench:
-	cargo bench -p rapport-server --bench timeline
+	cargo bench -p rapport-server --bench figures
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools

@@ -174,10 +174,11 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         .into_tuple()
         .all(db)
         .await?;
-    let mut columns = Vec::with_capacity(pipeline.stages.len());
+    let mut all_rows = Vec::new();
+    // Each column's first cards (an index range each), then owners and
+    // customers of all of them in two queries.
+    let mut pages = Vec::with_capacity(pipeline.stages.len());
     for stage in &pipeline.stages {
-        let (count, total) =
-            figures.iter().find(|(id, _, _)| *id == stage.id).map_or((0, 0), |(_, n, t)| (*n as u64, t.unwrap_or(0)));
         let mut rows = deal::Entity::find()
             .filter(scope.clone())
             .filter(deal::Column::StageId.eq(stage.id))
@@ -192,12 +193,20 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         } else {
             None
         };
+        pages.push((rows.len(), next_cursor));
+        all_rows.extend(rows);
+    }
+    let mut cards = to_dtos(db, all_rows).await?.into_iter();
+    let mut columns = Vec::with_capacity(pipeline.stages.len());
+    for (stage, (len, next_cursor)) in pipeline.stages.iter().zip(pages) {
+        let (count, total) =
+            figures.iter().find(|(id, _, _)| *id == stage.id).map_or((0, 0), |(_, n, t)| (*n as u64, t.unwrap_or(0)));
         columns.push(BoardColumn {
             stage: stage.clone(),
             count,
             total_minor: total,
             weighted_minor: total * i64::from(stage.probability) / 100,
-            cards: to_dtos(db, rows).await?,
+            cards: cards.by_ref().take(len).collect(),
             next_cursor,
         });
     }

@@ -1,14 +1,16 @@
-//! Timeline and activity-logging figures (not pass/fail): `make bench`.
+//! Figures, not pass/fail: `make bench`.
 //!
-//! One customer gets 10,000 activities (each logged through the real domain
-//! function: insert + timeline event + last-touch update in one transaction),
-//! then the first and a deep page of its timeline are read repeatedly. Runs
-//! on SQLite, and on PostgreSQL too when `RAPPORT_BENCH_POSTGRES_URL` is set.
+//! Timeline: one customer gets 10,000 activities (each logged through the
+//! real domain function: insert + timeline event + last-touch update in one
+//! transaction), then the first and a deep page of its timeline are read
+//! repeatedly. Board: 5,000 open deals spread over the stages, then the
+//! board (counts, totals, first 50 cards per stage) is read repeatedly.
+//! Runs on SQLite, and on PostgreSQL too when `RAPPORT_BENCH_POSTGRES_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration as ChronoDuration, Utc};
 use rapport_server::db;
-use rapport_server::domain::{Actor, activities, customers, setup, timeline};
+use rapport_server::domain::{Actor, activities, customers, deals, pipelines, setup, timeline};
 use rapport_shared::activity::{ActivityKind, NewActivity, Outcome};
 use rapport_shared::auth::{Role, SetupRequest};
 use rapport_shared::customer::{CustomerKind, NewCustomer};
@@ -18,6 +20,8 @@ use std::time::{Duration, Instant};
 
 const EVENTS: usize = 10_000;
 const READS: usize = 300;
+const DEALS: usize = 5_000;
+const BOARD_READS: usize = 100;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -30,7 +34,9 @@ async fn main() -> anyhow::Result<()> {
         let (prefix, _) = base.rsplit_once('/').expect("database in url");
         backends.push(("PostgreSQL".to_owned(), format!("{prefix}/{name}")));
     }
-    println!("rapport timeline bench: {EVENTS} events on one customer, {READS} reads per page");
+    println!(
+        "rapport figures: timeline of {EVENTS} events ({READS} reads per page); board of {DEALS} deals ({BOARD_READS} reads)"
+    );
     for (label, url) in backends {
         run(&label, &url).await?;
     }
@@ -99,6 +105,42 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             println!("    {line}");
         }
     }
+    board(&db, &actor, customer.id).await
+}
+
+/// 5,000 open deals over the open stages, then the board read repeatedly.
+async fn board(db: &DatabaseConnection, actor: &Actor, customer: uuid::Uuid) -> anyhow::Result<()> {
+    let pipeline = pipelines::list(db, actor).await?.into_iter().next().expect("default pipeline");
+    let open: Vec<_> = pipeline.stages.iter().filter(|s| s.kind == rapport_shared::pipeline::StageKind::Open).collect();
+    for i in 0..DEALS {
+        let input = rapport_shared::pipeline::NewDeal {
+            customer_id: customer,
+            title: format!("Bench deal {i}"),
+            pipeline_id: Some(pipeline.id),
+            stage_id: Some(open[i % open.len()].id),
+            amount_minor: Some(100_000 + (i as i64 % 97) * 1_000),
+            currency: Some("CNY".into()),
+            expected_close: None,
+            notes: None,
+        };
+        deals::create(db, actor, input).await?;
+    }
+    let query = rapport_shared::pipeline::BoardQuery::default();
+    let mut times = Vec::with_capacity(BOARD_READS);
+    let mut bytes = 0;
+    for _ in 0..BOARD_READS {
+        let t = Instant::now();
+        let board = deals::board(db, actor, pipeline.id, query.clone()).await?;
+        times.push(t.elapsed());
+        bytes = serde_json::to_vec(&board)?.len();
+    }
+    println!(
+        "  board          p50 {:>8}  p99 {:>8}  payload {} KB ({} stages, 50 cards each)",
+        ms(&times, 50),
+        ms(&times, 99),
+        bytes / 1024,
+        pipeline.stages.len()
+    );
     Ok(())
 }
 

@@ -198,7 +198,9 @@ test('drag a deal to the next stage on the pipeline board', async ({ page }) => 
       const p = { x: from.x + ((to.x - from.x) * i) / 10, y: from.y + ((to.y - from.y) * i) / 10 };
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [p] });
     }
+    const saved = page.waitForResponse((r) => r.url().includes('/move') && r.ok());
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await saved;
     await expect(page.getByRole('tab', { name: /Contacted\s*1/ })).toBeVisible();
     await page.getByRole('tab', { name: /Contacted/ }).click();
   } else {
@@ -208,7 +210,9 @@ test('drag a deal to the next stage on the pipeline board', async ({ page }) => 
     await page.mouse.move(box.x + box.width / 2, box.y + 12);
     await page.mouse.down();
     await page.mouse.move(column.x + column.width / 2, column.y + 80, { steps: 12 });
+    const saved = page.waitForResponse((r) => r.url().includes('/move') && r.ok());
     await page.mouse.up();
+    await saved;
   }
   const contacted = page.locator('section.column[aria-label="Contacted"]');
   await expect(contacted.locator('.deal-card', { hasText: 'Tea order' })).toBeVisible();
@@ -224,7 +228,10 @@ test('win the deal and see it on the customer timeline', async ({ page }) => {
   await open(page, '/pipeline');
   if (test.info().project.name === 'phone') await page.getByRole('tab', { name: /Contacted/ }).click();
   const card = page.locator('.deal-card', { hasText: 'Tea order' });
+  // The card moves at once; the server's answer comes after.
+  const saved = page.waitForResponse((r) => r.url().includes('/move') && r.ok());
   await card.getByRole('combobox', { name: 'Move to…' }).selectOption({ label: 'Won' });
+  await saved;
   if (test.info().project.name === 'phone') {
     await expect(page.getByRole('tab', { name: /Won\s*1/ })).toBeVisible();
   } else {

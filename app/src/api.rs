@@ -150,6 +150,10 @@ pub async fn board(pipeline_id: Uuid, query: &BoardQuery) -> ApiResult<Board> {
     call(Method::Get, &format!("/pipelines/{pipeline_id}/board?{qs}"), None::<&()>).await
 }
 
+pub async fn lost_reasons() -> ApiResult<Vec<String>> {
+    call(Method::Get, "/lost-reasons", None::<&()>).await
+}
+
 pub async fn deals(query: &DealQuery) -> ApiResult<Page<Deal>> {
     let qs = serde_urlencoded::to_string(query).unwrap_or_default();
     call(Method::Get, &format!("/deals?{qs}"), None::<&()>).await

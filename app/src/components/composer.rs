@@ -41,14 +41,10 @@ const FOLLOW_UPS: [(FollowUp, Msg); 5] = [
     (FollowUp::Pick, Msg::PickDate),
 ];
 
-/// The activity form for one customer; `on_saved(true)` when the server has
-/// it, `on_saved(false)` when it waits in the outbox.
+/// The activity form for one customer; it says whether the entry reached the
+/// server or waits in the outbox.
 #[component]
-pub fn Composer(
-    customer_id: Uuid,
-    #[prop(into)] customer_name: String,
-    #[prop(into, optional)] on_saved: Option<Callback<bool>>,
-) -> impl IntoView {
+pub fn Composer(customer_id: Uuid, #[prop(into)] customer_name: String) -> impl IntoView {
     let i18n = use_i18n();
     let outbox = use_outbox();
     let kind = RwSignal::new(ActivityKind::Call);
@@ -101,9 +97,6 @@ pub fn Composer(
             picked.set(String::new());
             status.set(Some(if sent { Msg::ActivitySaved } else { Msg::WaitingHint }));
             busy.set(false);
-            if let Some(cb) = on_saved {
-                cb.run(sent);
-            }
         });
     };
 

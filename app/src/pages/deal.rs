@@ -23,11 +23,7 @@ pub fn DealPage() -> impl IntoView {
         let pipelines = api::pipelines().await?;
         let pipeline =
             pipelines.into_iter().find(|p| p.id == detail.deal.pipeline_id).ok_or_else(ApiError::not_found)?;
-        let reasons =
-            api::board(pipeline.id, &rapport_shared::pipeline::BoardQuery { limit: Some(1), ..Default::default() })
-                .await
-                .map(|b| b.lost_reasons)
-                .unwrap_or_default();
+        let reasons = api::lost_reasons().await?;
         Ok((detail, pipeline, reasons))
     });
     view! {

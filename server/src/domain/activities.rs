@@ -56,23 +56,7 @@ pub async fn create(
             return Err(AppError::field("contact_id", FieldError::UnknownValue));
         }
     }
-    let mut model = activity::ActiveModel {
-        id: Set(new_id()),
-        org_id: Set(actor.org_id),
-        customer_id: Set(customer.id),
-        author_id: Set(actor.user_id),
-        contact_id: Set(input.contact_id),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    };
-    write_fields(&mut model, &fields);
-    let row = model.insert(&txn).await?;
-    let event = Event::activity(fields.kind, logged(&row));
-    timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.occurred_at, Some(row.id), &event)
-        .await?;
-    refresh_last_touch(&txn, &customer).await?;
+    let row = insert(&txn, actor.user_id, &customer, input.contact_id, &fields).await?;
     if let Some(idem) = &idempotency {
         let stored = idempotency_key::ActiveModel {
             id: Set(new_id()),
@@ -95,6 +79,38 @@ pub async fn create(
     }
     txn.commit().await?;
     to_dto(db, row).await
+}
+
+/// Writes a validated activity, its timeline event and the customer's new
+/// last touch, inside the caller's transaction (also used by demo data).
+///
+/// # Errors
+/// Database failures.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    author_id: Uuid,
+    customer: &customer::Model,
+    contact_id: Option<Uuid>,
+    fields: &ActivityFields,
+) -> AppResult<activity::Model> {
+    let at = now();
+    let mut model = activity::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(customer.org_id),
+        customer_id: Set(customer.id),
+        author_id: Set(author_id),
+        contact_id: Set(contact_id),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    write_fields(&mut model, fields);
+    let row = model.insert(db).await?;
+    let event = Event::activity(fields.kind, logged(&row));
+    timeline::record(db, row.org_id, row.customer_id, Some(author_id), row.occurred_at, Some(row.id), &event).await?;
+    refresh_last_touch(db, customer).await?;
+    Ok(row)
 }
 
 /// The activity a previous request with the same key created, if any.

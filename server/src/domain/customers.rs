@@ -180,8 +180,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCustomer) 
     one_dto(db, row).await
 }
 
-/// Inserts a customer row, its tags and its `customer_created` event;
-/// `last_touch` starts at the given time.
+/// Inserts a customer row created at `created_at` (now, except for demo
+/// data), its tags and its `customer_created` event.
 ///
 /// # Errors
 /// Database failures.
@@ -191,17 +191,17 @@ pub async fn insert_row(
     owner_id: Uuid,
     actor_id: Option<Uuid>,
     fields: &CustomerFields,
-    last_touch: DateTime<Utc>,
+    created_at: DateTime<Utc>,
 ) -> AppResult<customer::Model> {
-    let at = now();
     let mut model = customer::ActiveModel {
         id: Set(new_id()),
         org_id: Set(org_id),
         owner_id: Set(owner_id),
         archived_at: Set(None),
-        last_touch_at: Set(last_touch),
-        created_at: Set(at),
-        updated_at: Set(at),
+        // Untouched until a first activity: waiting since its creation.
+        last_touch_at: Set(created_at),
+        created_at: Set(created_at),
+        updated_at: Set(created_at),
         ..Default::default()
     };
     write_fields(&mut model, fields);

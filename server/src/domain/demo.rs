@@ -1,7 +1,9 @@
 //! `rapport demo-data`: a realistic demo organisation so a first look is not
-//! empty — an admin, two managers, five reps, ~200 customers with contacts.
+//! empty — an admin, two managers, five reps, ~200 customers with contacts
+//! and a few activities each (so timelines and last touches are filled).
 //! Deterministic (fixed seed), so screenshots and docs stay comparable.
 
+use super::activities;
 use super::customers::insert_row;
 use super::users::{self, NewUser};
 use super::{new_id, now};
@@ -9,6 +11,7 @@ use crate::entity::{contact, org};
 use crate::error::{AppError, AppResult};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rapport_shared::activity::{ActivityFields, ActivityKind, Direction, Outcome};
 use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, SourceChannel};
 use rapport_shared::validate::{Email, Phone};
@@ -84,6 +87,15 @@ const INDUSTRIES: &[&str] =
 const REGIONS: &[&str] = &["East", "West", "North", "South", "Central"];
 const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
 const TAGS: &[&str] = &["vip", "reorder", "price-sensitive", "trade-show", "referral", "key-account"];
+const NOTES: &[&str] = &[
+    "Asked for the new price list.",
+    "Wants samples before the next order.",
+    "Budget approved for next quarter.",
+    "Left a voicemail; call again.",
+    "Visited the warehouse, met the buyer.",
+    "Sent the quote by WeChat.",
+    "Comparing us with a competitor.",
+];
 const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head of Operations", "Buyer", "CFO"];
 
 /// Creates the demo organisation; refuses when it exists already.
@@ -168,7 +180,23 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         };
         let owner = owners[i % owners.len()];
         let touched = at - chrono::Duration::minutes(rng.random_range(0..60 * 24 * 120));
-        let customer = insert_row(&txn, org.id, owner, Some(owner), &fields, touched).await?;
+        let created = touched - chrono::Duration::days(40);
+        let customer = insert_row(&txn, org.id, owner, Some(owner), &fields, created).await?;
+        // A few touches over the last months, the latest one becoming the last touch.
+        let touches = rng.random_range(1..=4);
+        for t in 0..touches {
+            let kind = *pick(&mut rng, ActivityKind::ALL);
+            let activity = ActivityFields {
+                kind,
+                direction: Some(if rng.random_bool(0.7) { Direction::Outbound } else { Direction::Inbound }),
+                outcome: Some(*pick(&mut rng, Outcome::ALL)),
+                occurred_at: touched - chrono::Duration::days(i64::from(touches - 1 - t) * 9),
+                duration_secs: (kind == ActivityKind::Call).then(|| rng.random_range(60..900)),
+                body: Some(pick(&mut rng, NOTES).to_string()),
+                next_follow_up_at: None,
+            };
+            activities::insert(&txn, owner, &customer, None, &activity).await?;
+        }
         if company {
             for c in 0..rng.random_range(1..=3) {
                 let person = format!("{} {}", pick(&mut rng, FIRST_NAMES), pick(&mut rng, LAST_NAMES));

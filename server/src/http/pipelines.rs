@@ -23,6 +23,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reorder_stages))
         .routes(routes!(update_stage, delete_stage))
         .routes(routes!(board))
+        .routes(routes!(lost_reasons))
+}
+
+/// The org's reasons for lost deals, in order (a lost move must name one).
+#[utoipa::path(get, path = "/lost-reasons", tag = "pipelines", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = Vec<String>), (status = 401, body = ApiErrorBody)))]
+pub async fn lost_reasons(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<String>>> {
+    Ok(Json(pipelines::lost_reasons(&state.db, actor.org_id).await?))
 }
 
 /// The board: every stage's count, totals (and weighted totals) and its first cards.

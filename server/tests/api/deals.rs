@@ -272,6 +272,8 @@ async fn the_board_shows_figures_and_cards_per_stage() {
     assert_eq!(titles, ["A", "B"]);
     assert_eq!(board["columns"][1]["count"], 0);
     assert!(board["lost_reasons"].as_array().unwrap().iter().any(|r| r == "Price"));
+    let reasons: Value = app.get("/api/v1/lost-reasons", &admin.token).await.json().await.unwrap();
+    assert_eq!(reasons, board["lost_reasons"]);
 
     // "Load more" for one column continues in rank order.
     let cursor = lead["next_cursor"].as_str().unwrap();

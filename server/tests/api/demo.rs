@@ -27,4 +27,14 @@ async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() 
     let mine = mine["items"].as_array().unwrap();
     assert!(!mine.is_empty() && mine.len() < 200, "a rep sees only their share");
     assert!(mine.iter().all(|c| c["owner"]["id"] == rep.user_id.to_string()));
+
+    // Demo customers have a history: activities on the timeline, and last touches spread out.
+    let id = mine[0]["id"].as_str().unwrap();
+    let timeline: Value = app.get(&format!("/api/v1/customers/{id}/timeline"), &rep.token).await.json().await.unwrap();
+    let kinds: Vec<&str> =
+        timeline["items"].as_array().unwrap().iter().map(|e| e["event"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.last(), Some(&"customer_created"));
+    assert!(kinds.len() >= 2, "at least one activity: {kinds:?}");
+    let touches: std::collections::HashSet<&str> = mine.iter().map(|c| c["last_touch_at"].as_str().unwrap()).collect();
+    assert!(touches.len() > mine.len() / 2, "last touches differ between customers");
 }

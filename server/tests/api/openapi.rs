@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/stages/{id}"),
     ("delete", "/api/v1/stages/{id}"),
     ("get", "/api/v1/pipelines/{id}/board"),
+    ("get", "/api/v1/lost-reasons"),
     ("get", "/api/v1/deals"),
     ("post", "/api/v1/deals"),
     ("get", "/api/v1/deals/{id}"),

@@ -289,6 +289,9 @@ pub struct DealQuery {
     pub status: Option<DealStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<Uuid>,
+    /// Expected to close in this month, `YYYY-MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_month: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -340,6 +343,20 @@ pub struct Board {
     pub columns: Vec<BoardColumn>,
     /// The org's reasons for lost deals (the lose dialog offers them).
     pub lost_reasons: Vec<String>,
+    /// Open deals by expected-close month (the owner filter applies, the
+    /// month filter does not), earliest first; deals without a date last.
+    pub forecast: Vec<ForecastMonth>,
+}
+
+/// Open and weighted amounts of the open deals expected to close in a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForecastMonth {
+    /// `YYYY-MM`; `null` for deals without an expected close date.
+    pub month: Option<String>,
+    pub count: u64,
+    pub open_minor: i64,
+    pub weighted_minor: i64,
 }
 
 /// Query of the board.
@@ -350,9 +367,29 @@ pub struct BoardQuery {
     /// Only this owner's deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Uuid>,
+    /// Only deals expected to close in this month, `YYYY-MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_month: Option<String>,
     /// Cards per column (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+}
+
+/// A month `YYYY-MM` as its first day and the first day of the next month.
+///
+/// # Errors
+/// `UnknownValue` for anything else.
+pub fn month_range(raw: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
+    let bad = FieldError::UnknownValue;
+    let (y, m) = raw.trim().split_once('-').ok_or(bad)?;
+    if y.len() != 4 || m.len() != 2 {
+        return Err(bad);
+    }
+    let (year, month) = (y.parse::<i32>().map_err(|_| bad)?, m.parse::<u32>().map_err(|_| bad)?);
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or(bad)?;
+    let next =
+        if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
+    Ok((first, next.ok_or(bad)?))
 }
 
 /// A deal's editable fields after validation.
@@ -448,6 +485,16 @@ mod tests {
         assert!(e.get("name").is_some() && e.get("probability").is_some() && e.get("rotting_days").is_some());
         let won = NewStage { name: "Signed".into(), probability: None, rotting_days: None, kind: Some(StageKind::Won) };
         assert_eq!(won.validate().map(|s| s.probability), Ok(100));
+    }
+
+    #[test]
+    fn months() {
+        let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+        assert_eq!(month_range("2026-12"), Ok((d(2026, 12), d(2027, 1))));
+        assert_eq!(month_range("2027-02"), Ok((d(2027, 2), d(2027, 3))));
+        for bad in ["2026", "2026-13", "2026-00", "x-01", "2026-1-1", ""] {
+            assert!(month_range(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

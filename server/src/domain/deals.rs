@@ -12,16 +12,16 @@ use crate::error::{AppError, AppResult};
 use rapport_shared::customer::{LifecycleStatus, UserRef};
 use rapport_shared::page::clamp_limit;
 use rapport_shared::pipeline::{
-    Board, BoardColumn, BoardQuery, Deal, DealDetail, DealFields, DealPatch, DealQuery, DealStatus, MoveDeal, NewDeal,
-    StageKind, StageVisit,
+    Board, BoardColumn, BoardQuery, Deal, DealDetail, DealFields, DealPatch, DealQuery, DealStatus, ForecastMonth,
+    MoveDeal, NewDeal, Pipeline, StageKind, StageVisit, month_range,
 };
 use rapport_shared::timeline::Event;
 use rapport_shared::validate::FieldError;
 use rapport_shared::{Cursor, Page};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -121,6 +121,9 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     if let Some(c) = query.customer {
         select = select.filter(deal::Column::CustomerId.eq(c));
     }
+    if let Some(month) = &query.close_month {
+        select = select.filter(closing_in(month)?);
+    }
     // Within one stage the order is the board's (rank); otherwise newest first.
     let by_rank = query.stage.is_some();
     if let Some(raw) = &query.cursor {
@@ -150,11 +153,19 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
 }
 
+/// Deals expected to close in the month `YYYY-MM`.
+fn closing_in(raw: &str) -> AppResult<Condition> {
+    let (first, next) = month_range(raw).map_err(|e| AppError::field("close_month", e))?;
+    Ok(Condition::all().add(deal::Column::ExpectedClose.gte(first)).add(deal::Column::ExpectedClose.lt(next)))
+}
+
 /// The board of a pipeline: per stage the count and totals of the visible
-/// deals (one grouped query) and the first cards in rank order.
+/// deals (one grouped query), the first cards of every stage (one query),
+/// and the forecast by expected-close month (one grouped query).
 ///
 /// # Errors
-/// `NotFound` for another org's pipeline; database failures.
+/// `NotFound` for another org's pipeline; `Validation` for a bad month;
+/// database failures.
 pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, query: BoardQuery) -> AppResult<Board> {
     let pipeline =
         pipelines::list(db, actor).await?.into_iter().find(|p| p.id == pipeline_id).ok_or(AppError::NotFound)?;
@@ -162,6 +173,10 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
     let mut scope = visible(actor).add(deal::Column::PipelineId.eq(pipeline.id));
     if let Some(owner) = query.owner {
         scope = scope.add(deal::Column::OwnerId.eq(owner));
+    }
+    let forecast = forecast(db, &pipeline, scope.clone()).await?;
+    if let Some(month) = &query.close_month {
+        scope = scope.add(closing_in(month)?);
     }
     let figures: Vec<(Uuid, i64, Option<i64>)> = deal::Entity::find()
         .select_only()
@@ -174,19 +189,16 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         .into_tuple()
         .all(db)
         .await?;
-    let mut all_rows = Vec::new();
-    // Each column's first cards (an index range each), then owners and
-    // customers of all of them in two queries.
+    let rows = first_cards(db, &pipeline, scope, limit).await?;
+    let mut by_stage: HashMap<Uuid, Vec<deal::Model>> = HashMap::new();
+    for row in rows {
+        by_stage.entry(row.stage_id).or_default().push(row);
+    }
+    // Owners and customers of all cards in two queries.
     let mut pages = Vec::with_capacity(pipeline.stages.len());
+    let mut all_rows = Vec::new();
     for stage in &pipeline.stages {
-        let mut rows = deal::Entity::find()
-            .filter(scope.clone())
-            .filter(deal::Column::StageId.eq(stage.id))
-            .order_by_asc(deal::Column::Rank)
-            .order_by_asc(deal::Column::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
+        let mut rows = by_stage.remove(&stage.id).unwrap_or_default();
         let next_cursor = if rows.len() as u64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|r| Cursor { key: r.rank.to_string(), id: r.id }.encode())
@@ -211,7 +223,83 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         });
     }
     let lost_reasons = pipelines::lost_reasons(db, actor.org_id).await?;
-    Ok(Board { pipeline, columns, lost_reasons })
+    Ok(Board { pipeline, columns, lost_reasons, forecast })
+}
+
+/// The first `limit + 1` cards of every stage in rank order, in one round
+/// trip: a UNION ALL of one index range per stage (a window function over
+/// the whole pipeline would read every deal).
+async fn first_cards(
+    db: &DatabaseConnection,
+    pipeline: &Pipeline,
+    scope: Condition,
+    limit: u64,
+) -> AppResult<Vec<deal::Model>> {
+    let per_stage = pipeline.stages.iter().enumerate().map(|(i, stage)| {
+        let inner = deal::Entity::find()
+            .filter(scope.clone())
+            .filter(deal::Column::StageId.eq(stage.id))
+            .order_by_asc(deal::Column::Rank)
+            .order_by_asc(deal::Column::Id)
+            .limit(limit + 1)
+            .into_query();
+        Query::select().column(Asterisk).from_subquery(inner, Alias::new(format!("s{i}"))).to_owned()
+    });
+    let mut union: Option<SelectStatement> = None;
+    for select in per_stage {
+        match union.as_mut() {
+            None => union = Some(select),
+            Some(u) => {
+                u.union(UnionType::All, select);
+            }
+        }
+    }
+    let Some(union) = union else { return Ok(Vec::new()) };
+    let statement = db.get_database_backend().build(&union);
+    Ok(deal::Entity::find().from_raw_sql(statement).all(db).await?)
+}
+
+/// Open deals of open stages by expected-close month: grouped by stage and
+/// month in the database, weighted by each stage's probability here.
+async fn forecast(db: &DatabaseConnection, pipeline: &Pipeline, scope: Condition) -> AppResult<Vec<ForecastMonth>> {
+    let month = match db.get_database_backend() {
+        DbBackend::Postgres => "to_char(expected_close, 'YYYY-MM')",
+        _ => "substr(expected_close, 1, 7)",
+    };
+    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>)> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::StageId)
+        .column_as(Expr::cust(month), "month")
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .filter(scope)
+        .filter(deal::Column::Status.eq(DealStatus::Open.as_str()))
+        .group_by(deal::Column::StageId)
+        .group_by(Expr::cust(month))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut months: Vec<ForecastMonth> = Vec::new();
+    for (stage_id, month, n, total) in rows {
+        let Some(stage) = pipeline.stages.iter().find(|s| s.id == stage_id && s.kind == StageKind::Open) else {
+            continue;
+        };
+        let total = total.unwrap_or(0);
+        let slot = match months.iter_mut().position(|m| m.month == month) {
+            Some(i) => &mut months[i],
+            None => {
+                months.push(ForecastMonth { month, count: 0, open_minor: 0, weighted_minor: 0 });
+                let last = months.len() - 1;
+                &mut months[last]
+            }
+        };
+        slot.count += n as u64;
+        slot.open_minor += total;
+        slot.weighted_minor += total * i64::from(stage.probability) / 100;
+    }
+    // Dated months in order, the undated bucket last.
+    months.sort_by(|a, b| (a.month.is_none(), &a.month).cmp(&(b.month.is_none(), &b.month)));
+    Ok(months)
 }
 
 /// A visible deal with its stage history.

@@ -292,3 +292,74 @@ async fn the_board_shows_figures_and_cards_per_stage() {
     let res = app.get(&format!("/api/v1/pipelines/{pid}/board"), &outsider.token).await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn board_filters_by_owner_and_close_month_and_forecasts_by_month() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, Role::Rep).await;
+    let p = pipeline(&app, &admin).await;
+    let pid = p["id"].as_str().unwrap();
+    let proposal = stage(&p, "Proposal");
+    let mine = app.customer(&admin, json!({"kind": "company", "name": "Mine"})).await;
+    let theirs = app.customer(&rep, json!({"kind": "company", "name": "Theirs"})).await;
+    let deals = [
+        (&admin, &mine, 100_000, Some("2026-12-15")),
+        (&admin, &mine, 200_000, Some("2026-12-31")),
+        (&admin, &mine, 400_000, Some("2027-01-01")),
+        (&rep, &theirs, 800_000, Some("2026-12-01")),
+        (&rep, &theirs, 1_600_000, None),
+    ];
+    let mut ids = Vec::new();
+    for (who, customer, amount, close) in deals {
+        let body =
+            json!({"customer_id": customer["id"], "title": "D", "amount_minor": amount, "expected_close": close});
+        let res = app.post("/api/v1/deals", &who.token, body).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let d: Value = res.json().await.unwrap();
+        ids.push(d["deal"]["id"].as_str().unwrap().to_owned());
+    }
+    // Lead weighs 10 %, Proposal 60 %: move the 200,000 one to Proposal.
+    let res = move_to(&app, &admin, &ids[1], json!({"stage_id": proposal})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let get = |q: String| {
+        let app = &app;
+        let token = admin.token.clone();
+        async move { app.get(&format!("/api/v1/pipelines/{pid}/board{q}"), &token).await.json::<Value>().await.unwrap() }
+    };
+    let count = |b: &Value| b["columns"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>();
+
+    let all = get(String::new()).await;
+    assert_eq!(count(&all), 5);
+    let forecast = all["forecast"].as_array().unwrap();
+    let months: Vec<&Value> = forecast.iter().map(|m| &m["month"]).collect();
+    assert_eq!(months, [&json!("2026-12"), &json!("2027-01"), &Value::Null]);
+    assert_eq!(forecast[0]["count"], 3);
+    assert_eq!(forecast[0]["open_minor"], 1_100_000);
+    assert_eq!(forecast[0]["weighted_minor"], 10_000 + 120_000 + 80_000);
+    assert_eq!(forecast[2]["open_minor"], 1_600_000);
+
+    let december = get("?close_month=2026-12".into()).await;
+    assert_eq!(count(&december), 3, "the 1 January deal and the undated one are out");
+    assert_eq!(december["forecast"], all["forecast"], "the month filter leaves the forecast whole");
+
+    let only_mine = get(format!("?owner={}", admin.user_id)).await;
+    assert_eq!(count(&only_mine), 3);
+    assert_eq!(only_mine["forecast"][0]["open_minor"], 300_000);
+
+    // The rep's board has their deals only, whatever the filter says.
+    let theirs: Value = app.get(&format!("/api/v1/pipelines/{pid}/board"), &rep.token).await.json().await.unwrap();
+    assert_eq!(count(&theirs), 2);
+
+    // "Load more" honours the same month filter.
+    let lead = stage(&p, "Lead");
+    let page: Value =
+        app.get(&format!("/api/v1/deals?stage={lead}&close_month=2026-12"), &admin.token).await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+
+    for bad in ["2026-13", "december", "2026-1"] {
+        let res = app.get(&format!("/api/v1/pipelines/{pid}/board?close_month={bad}"), &admin.token).await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+}

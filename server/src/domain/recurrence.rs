@@ -1,0 +1,1 @@
+//! Recurrence of reminders in a user's time zone (filled in below).

@@ -5,7 +5,10 @@
 use rapport_shared::activity::{Activity, NewActivity};
 use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
 use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
-use rapport_shared::pipeline::{Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, Pipeline};
+use rapport_shared::pipeline::{
+    Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, NewStage, Pipeline, ReorderStages, Stage,
+    StagePatch,
+};
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
@@ -148,6 +151,22 @@ pub async fn pipelines() -> ApiResult<Vec<Pipeline>> {
 pub async fn board(pipeline_id: Uuid, query: &BoardQuery) -> ApiResult<Board> {
     let qs = serde_urlencoded::to_string(query).unwrap_or_default();
     call(Method::Get, &format!("/pipelines/{pipeline_id}/board?{qs}"), None::<&()>).await
+}
+
+pub async fn add_stage(pipeline_id: Uuid, input: &NewStage) -> ApiResult<Stage> {
+    call(Method::Post, &format!("/pipelines/{pipeline_id}/stages"), Some(input)).await
+}
+
+pub async fn update_stage(id: Uuid, patch: &StagePatch) -> ApiResult<Stage> {
+    call(Method::Patch, &format!("/stages/{id}"), Some(patch)).await
+}
+
+pub async fn delete_stage(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/stages/{id}")).await
+}
+
+pub async fn reorder_stages(pipeline_id: Uuid, input: &ReorderStages) -> ApiResult<Pipeline> {
+    call(Method::Post, &format!("/pipelines/{pipeline_id}/stages/reorder"), Some(input)).await
 }
 
 pub async fn lost_reasons() -> ApiResult<Vec<String>> {

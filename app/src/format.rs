@@ -162,3 +162,46 @@ pub fn money(minor: i64, currency: &str, lang: Language) -> String {
     let _ = lang;
     format!("{major:.0} {currency}")
 }
+
+/// A month `YYYY-MM` as "Dec 2026" / "2026年12月".
+pub fn month(month: &str, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some((y, m)) = month.split_once('-')
+        && let (Ok(y), Ok(m)) = (y.parse::<f64>(), m.parse::<f64>())
+    {
+        // Mid-month at noon UTC: the same month in every time zone.
+        let date =
+            js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::utc(y, m - 1.0) + 14.5 * 86_400_000.0));
+        let options = js_sys::Object::new();
+        for (k, v) in [("month", "short"), ("year", "numeric")] {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        }
+        if let Some(s) = date.to_locale_date_string(lang.tag(), &options).as_string() {
+            return s;
+        }
+    }
+    let _ = lang;
+    month.to_owned()
+}
+
+/// An amount typed in main units ("12,500.50", "¥ 12500") → minor units.
+pub fn parse_amount(text: &str) -> Option<i64> {
+    let cleaned: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+    let value: f64 = cleaned.parse().ok()?;
+    (0.0..1e15).contains(&value).then(|| (value * 100.0).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_amount;
+
+    #[test]
+    fn amounts_in_main_units() {
+        assert_eq!(parse_amount("12,500.50"), Some(1_250_050));
+        assert_eq!(parse_amount("¥ 12500"), Some(1_250_000));
+        assert_eq!(parse_amount("0"), Some(0));
+        assert_eq!(parse_amount(""), None);
+        assert_eq!(parse_amount("abc"), None);
+        assert_eq!(parse_amount("1.2.3"), None);
+    }
+}

@@ -244,6 +244,43 @@ test('win the deal and see it on the customer timeline', async ({ page }) => {
   await expect(page.locator('.event.kind-stage_changed').first()).toBeVisible();
 });
 
+test('a card sent to Lost asks for the reason in a dialog; long columns load more', async ({ page }) => {
+  await signIn(page);
+  const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
+  const customer_id = customers.items[0].id;
+  await api(page, 'POST', '/api/v1/deals', { customer_id, title: 'Doubtful order', expected_close: '2030-05-20', amount_minor: 120000 });
+  await open(page, '/pipeline');
+  await expect(page.locator('.forecast')).toContainText('2030');
+  const card = page.locator('.deal-card', { hasText: 'Doubtful order' });
+  await card.getByRole('combobox', { name: 'Move to…' }).selectOption({ label: 'Lost' });
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Reason')).toBeFocused();
+  await dialog.getByLabel('Reason').selectOption('Price');
+  const saved = page.waitForResponse((r) => r.url().includes('/move') && r.ok());
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await saved;
+  await expect(dialog).toBeHidden();
+  if (test.info().project.name === 'phone') await page.getByRole('tab', { name: /Lost/ }).click();
+  await expect(page.locator('section.column[aria-label="Lost"] .deal-card', { hasText: 'Doubtful order' })).toBeVisible();
+
+  // The month filter narrows the board; 55 deals in one month page in by 50.
+  for (let i = 0; i < 55; i++) {
+    await api(page, 'POST', '/api/v1/deals', { customer_id, title: `Bulk ${i}`, expected_close: '2031-03-10' });
+  }
+  await open(page, '/pipeline');
+  const month = page.getByRole('textbox', { name: 'Expected close', exact: true });
+  await month.fill('2031-03');
+  await month.dispatchEvent('change');
+  const lead = page.locator('section.column[aria-label="Lead"]');
+  await expect(lead.locator('.deal-card')).toHaveCount(50);
+  await expect(page.locator('.deal-card', { hasText: 'Tea order' })).toHaveCount(0);
+  await lead.getByRole('button', { name: 'Load more' }).click();
+  await expect(lead.locator('.deal-card')).toHaveCount(55);
+  await expect(lead.getByRole('button', { name: 'Load more' })).toHaveCount(0);
+  await expectNoHorizontalScroll(page);
+});
+
 test('lose a deal from its page, with a reason, and see its stage history', async ({ page }) => {
   await signIn(page);
   const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
@@ -258,5 +295,30 @@ test('lose a deal from its page, with a reason, and see its stage history', asyn
   await expect(page.locator('.kv', { hasText: 'Reason' }).getByText('Competitor')).toBeVisible();
   await expect(page.locator('.contact', { hasText: 'Lead' })).toBeVisible();
   await expect(page.locator('.event.kind-deal_lost', { hasText: 'Spare order' })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+});
+
+test('an admin adds, reorders and removes a stage; a stage with deals stays', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/settings');
+  const stages = page.locator('.stage-list li');
+  await expect(stages.first().getByRole('textbox', { name: 'Stage name' })).toHaveValue('Lead');
+  await page.locator('.stage-add').getByRole('textbox', { name: 'Stage name' }).fill('Trial');
+  await page.locator('.stage-add').getByRole('button', { name: 'Add stage' }).click();
+  const names = () => stages.locator('input[aria-label="Stage name"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  await expect.poll(names).toContain('Trial');
+  const before = await names();
+  const at = before.indexOf('Trial');
+  await stages.nth(at).getByRole('button', { name: 'Move up' }).click();
+  await expect.poll(async () => (await names()).indexOf('Trial')).toBe(at - 1);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await stages.first().getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByRole('status')).toContainText('still holds deals');
+  await expect.poll(names).toContain('Lead');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await stages.nth(at - 1).getByRole('button', { name: 'Remove' }).click();
+  await expect.poll(names).not.toContain('Trial');
   await expectNoHorizontalScroll(page);
 });

@@ -3,7 +3,7 @@
 //! timeline.
 
 use crate::api::{self, ApiError};
-use crate::components::field::TextField;
+use crate::components::close_deal::{CloseDealForm, Closing};
 use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::Timeline;
 use crate::format;
@@ -44,35 +44,18 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
     let won = pipeline.stages.iter().find(|s| s.kind == StageKind::Won).map(|s| s.id);
     let lost = pipeline.stages.iter().find(|s| s.kind == StageKind::Lost).map(|s| s.id);
     let closing = RwSignal::new(None::<StageKind>);
-    let amount = RwSignal::new(deal.amount_minor.map(|a| format!("{:.2}", a as f64 / 100.0)).unwrap_or_default());
-    let reason = RwSignal::new(reasons.first().cloned().unwrap_or_default());
     let reasons = StoredValue::new(reasons);
     let error = RwSignal::new(None::<Msg>);
-    let (id, version) = (deal.id, deal.version);
-    let close = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let (id, version, amount) = (deal.id, deal.version, deal.amount_minor);
+    let close = Callback::new(move |fields: Closing| {
         let Some(kind) = closing.get_untracked() else { return };
-        let stage_id = match kind {
-            StageKind::Won => won,
-            _ => lost,
-        };
-        let Some(stage_id) = stage_id else { return };
-        let amount_minor = match kind {
-            StageKind::Won => match amount.get_untracked().replace(',', "").trim().parse::<f64>() {
-                Ok(v) if v >= 0.0 => Some((v * 100.0).round() as i64),
-                _ => {
-                    error.set(Some(Msg::ErrInvalid));
-                    return;
-                }
-            },
-            _ => None,
-        };
+        let Some(stage_id) = (if kind == StageKind::Won { won } else { lost }) else { return };
         let request = MoveDeal {
             stage_id,
             expected_version: Some(version),
             rank_after: None,
-            amount_minor,
-            lost_reason: (kind == StageKind::Lost).then(|| reason.get_untracked()),
+            amount_minor: fields.amount_minor,
+            lost_reason: fields.lost_reason,
         };
         leptos::task::spawn_local(async move {
             match api::move_deal(id, &request).await {
@@ -82,7 +65,7 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                 Err(_) => error.set(Some(Msg::SomethingWrong)),
             }
         });
-    };
+    });
     let current = deal.stage_id;
     let reached = pipeline.stages.iter().position(|s| s.id == current).unwrap_or(0);
     view! {
@@ -105,29 +88,10 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                 <li class:done=i < reached class:current=s.id == current>{s.name.clone()}</li>
             }).collect_view()}
         </ol>
-        <Show when=move || closing.get().is_some()>
-            <form class="card form" on:submit=close novalidate>
-                {move || match closing.get() {
-                    Some(StageKind::Won) => view! {
-                        <TextField label=Msg::Amount value=amount name="won_amount" inputmode="decimal" required=true/>
-                    }.into_any(),
-                    _ => view! {
-                        <div class="field">
-                            <label for="lost-reason">{tr(Msg::LostReason)}</label>
-                            <select id="lost-reason" class="input" prop:value=move || reason.get()
-                                on:change=move |ev| reason.set(event_target_value(&ev))>
-                                {reasons.with_value(|list| list.iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view())}
-                            </select>
-                        </div>
-                    }.into_any(),
-                }}
-                <p class="form-error" role="alert">{move || error.get().map(|m| i18n.t(m))}</p>
-                <div class="actions">
-                    <button class="btn" type="button" on:click=move |_| closing.set(None)>{tr(Msg::Cancel)}</button>
-                    <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
-                </div>
-            </form>
-        </Show>
+        {move || closing.get().map(|kind| view! {
+            <CloseDealForm kind amount reasons=reasons.get_value() error on_submit=close
+                on_cancel=Callback::new(move |()| closing.set(None))/>
+        })}
         <div class="grid-2">
             <section class="card">
                 <h2>{tr(Msg::Details)}</h2>

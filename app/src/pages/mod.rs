@@ -6,6 +6,7 @@ pub mod deal;
 pub mod login;
 pub mod not_found;
 pub mod pipeline;
+pub mod pipeline_settings;
 pub mod quick;
 pub mod settings;
 pub mod setup;

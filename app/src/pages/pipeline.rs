@@ -5,12 +5,15 @@
 //! shows at once and rolls back with a message if the server refuses it.
 
 use crate::api::{self, ApiError};
+use crate::components::close_deal::{CloseDealForm, Closing};
 use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format;
 use crate::i18n::{I18n, Msg, tr, use_i18n};
+use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::ErrorCode;
-use rapport_shared::pipeline::{Board, BoardQuery, Deal, MoveDeal, StageKind};
+use rapport_shared::auth::Role;
+use rapport_shared::pipeline::{Board, BoardQuery, Deal, DealQuery, ForecastMonth, MoveDeal, Pipeline, StageKind};
 use uuid::Uuid;
 
 /// A press on a card, becoming a drag once the pointer travels a few pixels.
@@ -22,29 +25,105 @@ struct Press {
     dragging: bool,
 }
 
+/// A drop on a won or lost column, waiting for the fields closing needs.
+#[derive(Debug, Clone)]
+struct PendingClose {
+    deal: Deal,
+    request: MoveDeal,
+    kind: StageKind,
+}
+
 #[component]
 pub fn PipelineBoard() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let pipelines = RwSignal::new(Vec::<Pipeline>::new());
+    let pipeline_id = RwSignal::new(None::<Uuid>);
+    let only_mine = RwSignal::new(false);
+    let close_month = RwSignal::new(String::new());
     let board = RwSignal::new(None::<Result<Board, ApiError>>);
     let tab = RwSignal::new(0usize);
     let message = RwSignal::new(None::<Msg>);
+    let pending = RwSignal::new(None::<PendingClose>);
     let press = StoredValue::new(None::<Press>);
+    let sees_others = move || session.user().is_some_and(|u| u.role != Role::Rep);
 
+    let owner = move || only_mine.get_untracked().then(|| session.user_untracked().map(|u| u.id)).flatten();
+    let month = move || Some(close_month.get_untracked()).filter(|m| !m.is_empty());
     let load = move || {
         leptos::task::spawn_local(async move {
-            let result = match api::pipelines().await {
-                Ok(list) => match list.first() {
-                    Some(p) => api::board(p.id, &BoardQuery::default()).await,
-                    None => Err(ApiError::not_found()),
-                },
-                Err(e) => Err(e),
-            };
-            board.set(Some(result));
+            if pipelines.with_untracked(Vec::is_empty) {
+                match api::pipelines().await {
+                    Ok(list) => {
+                        pipeline_id.set(list.first().map(|p| p.id));
+                        pipelines.set(list);
+                    }
+                    Err(e) => return board.set(Some(Err(e))),
+                }
+            }
+            let Some(id) = pipeline_id.get_untracked() else { return board.set(Some(Err(ApiError::not_found()))) };
+            let query = BoardQuery { owner: owner(), close_month: month(), limit: None };
+            board.set(Some(api::board(id, &query).await));
         });
     };
     Effect::new(move |_| load());
+    let reload = move || {
+        board.set(None);
+        load();
+    };
 
-    // Moves a card: shown at once, confirmed or rolled back by the server.
+    // Appends the next page of one column's cards.
+    let load_more = move |stage_id: Uuid, cursor: String| {
+        leptos::task::spawn_local(async move {
+            let query = DealQuery {
+                stage: Some(stage_id),
+                owner: owner(),
+                close_month: month(),
+                cursor: Some(cursor),
+                ..DealQuery::default()
+            };
+            match api::deals(&query).await {
+                Ok(page) => board.update(|b| {
+                    if let Some(Ok(b)) = b
+                        && let Some(col) = b.columns.iter_mut().find(|c| c.stage.id == stage_id)
+                    {
+                        col.cards.extend(page.items);
+                        col.next_cursor = page.next_cursor;
+                    }
+                }),
+                Err(_) => message.set(Some(Msg::SomethingWrong)),
+            }
+        });
+    };
+
+    // Sends a move shown at once; the server confirms it or it rolls back.
+    let send_move = move |before: Board, card: Deal, request: MoveDeal| {
+        board.set(Some(Ok(moved(&before, &card, request.stage_id, request.rank_after))));
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match api::move_deal(card.id, &request).await {
+                Ok(detail) => board.update(|b| {
+                    if let Some(Ok(b)) = b {
+                        replace_card(b, detail.deal);
+                    }
+                }),
+                Err(e) => {
+                    let stale = e.code() == Some(ErrorCode::Conflict);
+                    board.set(Some(Ok(before)));
+                    message.set(Some(match e {
+                        ApiError::Network => Msg::Offline,
+                        _ if stale => Msg::MoveStale,
+                        _ => Msg::MoveRefused,
+                    }));
+                    if stale {
+                        load();
+                    }
+                }
+            }
+        });
+    };
+
+    // A drop or a menu choice: won / lost stages ask for their fields first.
     let move_card = move |deal_id: Uuid, stage_id: Uuid, after: Option<Uuid>| {
         let Some(Ok(before)) = board.get_untracked() else { return };
         let Some(card) = before.columns.iter().flat_map(|c| c.cards.iter()).find(|d| d.id == deal_id).cloned() else {
@@ -54,7 +133,7 @@ pub fn PipelineBoard() -> impl IntoView {
         if card.stage_id == stage_id && after.is_none() {
             return;
         }
-        let mut request = MoveDeal {
+        let request = MoveDeal {
             stage_id,
             expected_version: Some(card.version),
             rank_after: after.filter(|a| *a != deal_id),
@@ -63,36 +142,19 @@ pub fn PipelineBoard() -> impl IntoView {
         };
         match target.stage.kind {
             StageKind::Won if card.amount_minor.is_none() => {
-                let Some(amount) = ask(i18n.t(Msg::AskAmount)).and_then(|a| parse_amount(&a)) else { return };
-                request.amount_minor = Some(amount);
+                pending.set(Some(PendingClose { deal: card, request, kind: StageKind::Won }))
             }
-            StageKind::Lost => {
-                let prompt = format!("{} {}", i18n.t(Msg::AskReason), before.lost_reasons.join(", "));
-                let Some(reason) = ask(&prompt) else { return };
-                request.lost_reason = Some(reason);
-            }
-            _ => {}
+            StageKind::Lost => pending.set(Some(PendingClose { deal: card, request, kind: StageKind::Lost })),
+            _ => send_move(before, card, request),
         }
-        board.set(Some(Ok(moved(&before, &card, stage_id, request.rank_after))));
-        message.set(None);
-        leptos::task::spawn_local(async move {
-            match api::move_deal(deal_id, &request).await {
-                Ok(detail) => board.update(|b| {
-                    if let Some(Ok(b)) = b {
-                        replace_card(b, detail.deal);
-                    }
-                }),
-                Err(e) => {
-                    let stale = e.code() == Some(ErrorCode::Conflict);
-                    board.set(Some(Ok(before)));
-                    message.set(Some(if stale { Msg::MoveStale } else { Msg::MoveRefused }));
-                    if stale {
-                        load();
-                    }
-                }
-            }
-        });
     };
+    let confirm_close = Callback::new(move |fields: Closing| {
+        let Some(p) = pending.get_untracked() else { return };
+        pending.set(None);
+        let Some(Ok(before)) = board.get_untracked() else { return };
+        let request = MoveDeal { amount_minor: fields.amount_minor, lost_reason: fields.lost_reason, ..p.request };
+        send_move(before, p.deal, request);
+    });
 
     let on_down = move |ev: leptos::ev::PointerEvent, deal: Uuid| {
         // On touch screens only the grip drags, so swiping a card still scrolls.
@@ -129,14 +191,59 @@ pub fn PipelineBoard() -> impl IntoView {
 
     view! {
         <div class="page-head"><h1>{tr(Msg::Pipeline)}</h1></div>
+        <div class="filters board-filters">
+            <Show when=move || { pipelines.with(|p| p.len() > 1) }>
+                <select class="input" aria-label=tr(Msg::Pipeline)
+                    prop:value=move || pipeline_id.get().map(|id| id.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        pipeline_id.set(Uuid::parse_str(&event_target_value(&ev)).ok());
+                        reload();
+                    }>
+                    {move || pipelines.get().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                </select>
+            </Show>
+            <Show when=sees_others>
+                <div class="segmented" role="group" aria-label=tr(Msg::Owner)>
+                    <button type="button" aria-pressed=move || (!only_mine.get()).to_string()
+                        on:click=move |_| { only_mine.set(false); reload(); }>{tr(Msg::AllDeals)}</button>
+                    <button type="button" aria-pressed=move || only_mine.get().to_string()
+                        on:click=move |_| { only_mine.set(true); reload(); }>{tr(Msg::MyDeals)}</button>
+                </div>
+            </Show>
+            <label class="inline-field">
+                <span class="muted">{tr(Msg::ExpectedClose)}</span>
+                <input class="input" type="month" aria-label=tr(Msg::ExpectedClose) prop:value=move || close_month.get()
+                    on:change=move |ev| { close_month.set(event_target_value(&ev)); reload(); }/>
+            </label>
+            <Show when=move || !close_month.get().is_empty()>
+                <button type="button" class="btn" on:click=move |_| { close_month.set(String::new()); reload(); }>
+                    {tr(Msg::ClearFilters)}
+                </button>
+            </Show>
+        </div>
         <p class="form-error" role="alert">{move || message.get().map(|m| i18n.t(m))}</p>
+        {move || pending.get().map(|p| view! {
+            <div class="dialog-backdrop" on:click=move |_| pending.set(None)>
+                <div class="dialog" role="dialog" aria-modal="true" aria-label=move || i18n.t(Msg::CloseDeal)
+                    on:click=|ev| ev.stop_propagation()>
+                    <p class="muted">{p.deal.title.clone()}" · "{p.deal.customer_name.clone()}</p>
+                    <CloseDealForm kind=p.kind amount=p.deal.amount_minor
+                        reasons=board.with_untracked(|b| match b { Some(Ok(b)) => b.lost_reasons.clone(), _ => Vec::new() })
+                        error=Signal::derive(|| None) on_submit=confirm_close
+                        on_cancel=Callback::new(move |()| pending.set(None))/>
+                </div>
+            </div>
+        })}
         {move || match board.get() {
             None => view! { <Skeleton rows=6/> }.into_any(),
             Some(Err(e)) if e.is_not_found() => view! { <Empty title=Msg::NoPipeline hint=Msg::NoDeals/> }.into_any(),
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| load()/> }.into_any(),
             Some(Ok(b)) => {
                 let stages: Vec<(Uuid, String)> = b.columns.iter().map(|c| (c.stage.id, c.stage.name.clone())).collect();
+                let currency = b.columns.iter().flat_map(|c| c.cards.first()).map(|c| c.currency.clone()).next()
+                    .unwrap_or_else(|| "CNY".into());
                 view! {
+                    <Forecast months=b.forecast.clone() currency=currency.clone()/>
                     <div class="stage-tabs" role="tablist">
                         {b.columns.iter().enumerate().map(|(i, c)| {
                             let id = c.stage.id.to_string();
@@ -175,6 +282,12 @@ pub fn PipelineBoard() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
+                                    {col.next_cursor.clone().map(|cursor| view! {
+                                        <button type="button" class="btn load-more" on:click=move |_| load_more(stage_id, cursor.clone())>
+                                            {tr(Msg::LoadMore)}
+                                        </button>
+                                    })}
+                                    {(col.count == 0).then(|| view! { <p class="muted column-empty">{tr(Msg::NoDealsHere)}</p> })}
                                 </section>
                             }
                         }).collect_view()}
@@ -267,23 +380,30 @@ fn replace_card(board: &mut Board, deal: Deal) {
     }
 }
 
-/// "12,500.50" → 1_250_050 minor units.
-fn parse_amount(text: &str) -> Option<i64> {
-    let cleaned: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
-    let value: f64 = cleaned.parse().ok()?;
-    (value >= 0.0).then(|| (value * 100.0).round() as i64)
-}
-
-fn ask(question: &str) -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window()?.prompt_with_message(question).ok().flatten().filter(|a| !a.trim().is_empty())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = question;
-        None
-    }
+/// Open and weighted amounts per expected-close month.
+#[component]
+fn Forecast(months: Vec<ForecastMonth>, currency: String) -> impl IntoView {
+    let i18n = use_i18n();
+    (!months.is_empty()).then(|| {
+        let lang = i18n.language_untracked();
+        view! {
+            <section class="forecast" aria-label=tr(Msg::Forecast)>
+                <h2 class="muted">{tr(Msg::Forecast)}</h2>
+                <ol>
+                    {months.into_iter().map(|m| view! {
+                        <li>
+                            <span class="muted">{match &m.month {
+                                Some(month) => format::month(month, lang),
+                                None => i18n.t(Msg::NoCloseDate).to_owned(),
+                            }}</span>
+                            <strong>{format::money(m.open_minor, &currency, lang)}</strong>
+                            <span class="muted">{format::money(m.weighted_minor, &currency, lang)}" "{tr(Msg::Weighted)}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
 }
 
 fn capture(ev: &leptos::ev::PointerEvent) {

@@ -1,12 +1,14 @@
-//! The user's own settings: name, language, time zone; sign out.
+//! The user's own settings: name, language, time zone; sign out. Admins
+//! also edit the sales stages here.
 
 use crate::api;
 use crate::components::field::{SelectField, TextField};
 use crate::i18n::{Msg, field_error, remember_language, tr, use_i18n};
+use crate::pages::pipeline_settings::PipelineSettings;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use rapport_shared::auth::{Language, UpdateMe, time_zone};
+use rapport_shared::auth::{Language, Role, UpdateMe, time_zone};
 use rapport_shared::validate::{FieldErrors, required_text};
 
 #[component]
@@ -57,6 +59,7 @@ pub fn Settings() -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
+    let is_admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
     let role = user.as_ref().map(|u| u.role.as_str().to_string()).unwrap_or_default();
     let email = user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
     view! {
@@ -72,6 +75,7 @@ pub fn Settings() -> impl IntoView {
                 <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
             </div>
         </form>
+        {is_admin.then(|| view! { <PipelineSettings/> })}
         <div class="card">
             <button class="btn danger" on:click=sign_out>{tr(Msg::SignOut)}</button>
         </div>

@@ -1,12 +1,12 @@
 //! `rapport demo-data`: a realistic demo organisation so a first look is not
 //! empty — an admin, two managers, five reps, ~200 customers with contacts
-//! and a few activities each (so timelines and last touches are filled).
+//! and a few activities each (so timelines and last touches are filled), and
+//! deals on a third of them across the pipeline.
 //! Deterministic (fixed seed), so screenshots and docs stay comparable.
 
-use super::activities;
 use super::customers::insert_row;
 use super::users::{self, NewUser};
-use super::{new_id, now};
+use super::{Actor, activities, deals, new_id, now, pipelines};
 use crate::entity::{contact, org};
 use crate::error::{AppError, AppResult};
 use rand::rngs::StdRng;
@@ -14,9 +14,11 @@ use rand::{Rng, SeedableRng};
 use rapport_shared::activity::{ActivityFields, ActivityKind, Direction, Outcome};
 use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, SourceChannel};
+use rapport_shared::pipeline::{DEFAULT_LOST_REASONS, MoveDeal, NewDeal, StageKind};
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::{Map, json};
+use uuid::Uuid;
 
 pub const DEMO_ORG: &str = "Northwind Trading (demo)";
 pub const DEMO_DOMAIN: &str = "demo.rapport.example";
@@ -96,6 +98,7 @@ const NOTES: &[&str] = &[
     "Sent the quote by WeChat.",
     "Comparing us with a competitor.",
 ];
+const PRODUCTS: &[&str] = &["Tea", "Packaging", "Coffee", "Office supplies", "Uniforms", "Spare parts", "Software"];
 const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head of Operations", "Buyer", "CFO"];
 
 /// Creates the demo organisation; refuses when it exists already.
@@ -141,6 +144,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
     }
 
     let mut rng = StdRng::seed_from_u64(20261122);
+    let mut with_deals = Vec::new();
     for i in 0..CUSTOMERS {
         let company = rng.random_bool(0.7);
         let name = if company {
@@ -182,6 +186,9 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         let touched = at - chrono::Duration::minutes(rng.random_range(0..60 * 24 * 120));
         let created = touched - chrono::Duration::days(40);
         let customer = insert_row(&txn, org.id, owner, Some(owner), &fields, created).await?;
+        if company && rng.random_bool(0.5) {
+            with_deals.push((customer.id, owner));
+        }
         // A few touches over the last months, the latest one becoming the last touch.
         let touches = rng.random_range(1..=4);
         for t in 0..touches {
@@ -218,7 +225,51 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
+    open_deals(db, org.id, &with_deals, &mut rng).await?;
     Ok(CUSTOMERS)
+}
+
+/// Deals on about a third of the customers, spread over the stages with
+/// expected closes in the coming months. They go through the same create
+/// and move as the API, so stage history, timelines and lifecycles agree.
+async fn open_deals(
+    db: &DatabaseConnection,
+    org_id: Uuid,
+    customers: &[(Uuid, Uuid)],
+    rng: &mut StdRng,
+) -> AppResult<()> {
+    let pipeline = pipelines::default_pipeline(db, org_id).await?;
+    let stages = pipelines::stages_of(db, pipeline.id).await?;
+    let today = now().date_naive();
+    for (n, (customer_id, owner)) in customers.iter().enumerate() {
+        let actor = Actor { user_id: *owner, org_id, role: Role::Rep };
+        let amount = rng.random_range(5..400) * 100_000;
+        let input = NewDeal {
+            customer_id: *customer_id,
+            title: format!("{} order #{}", pick(rng, PRODUCTS), 1000 + n),
+            pipeline_id: Some(pipeline.id),
+            stage_id: None,
+            amount_minor: Some(amount),
+            currency: Some("CNY".into()),
+            expected_close: today.checked_add_days(chrono::Days::new(rng.random_range(5..120))),
+            notes: None,
+        };
+        let deal = deals::create(db, &actor, input).await?.deal;
+        let stage = pick(rng, &stages);
+        if stage.id == deal.stage_id {
+            continue;
+        }
+        let lost = stage.kind == StageKind::Lost.as_str();
+        let request = MoveDeal {
+            stage_id: stage.id,
+            expected_version: None,
+            rank_after: None,
+            amount_minor: None,
+            lost_reason: lost.then(|| pick(rng, DEFAULT_LOST_REASONS).to_string()),
+        };
+        deals::move_deal(db, &actor, deal.id, request).await?;
+    }
+    Ok(())
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {

@@ -37,4 +37,12 @@ async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() 
     assert!(kinds.len() >= 2, "at least one activity: {kinds:?}");
     let touches: std::collections::HashSet<&str> = mine.iter().map(|c| c["last_touch_at"].as_str().unwrap()).collect();
     assert!(touches.len() > mine.len() / 2, "last touches differ between customers");
+
+    // The board is filled: deals in several stages, with a forecast.
+    let pipelines: Value = app.get("/api/v1/pipelines", &admin.token).await.json().await.unwrap();
+    let pid = pipelines[0]["id"].as_str().unwrap();
+    let board: Value = app.get(&format!("/api/v1/pipelines/{pid}/board"), &admin.token).await.json().await.unwrap();
+    let filled = board["columns"].as_array().unwrap().iter().filter(|c| c["count"].as_u64().unwrap() > 0).count();
+    assert!(filled >= 5, "deals spread over the stages: {filled}");
+    assert!(!board["forecast"].as_array().unwrap().is_empty());
 }

@@ -181,6 +181,15 @@ messages! {
     EvStageChanged => "moved a deal", "推进了商机";
     EvDealWon => "won a deal", "赢单";
     EvDealLost => "lost a deal", "输单";
+    EvReminderCreated => "Reminder set", "设置了提醒";
+    EvReminderCompleted => "Reminder done", "完成了提醒";
+    EvReminderSnoozed => "Reminder snoozed", "推迟了提醒";
+    EvReminderCancelled => "Reminder cancelled", "取消了提醒";
+    EvReminderOverdue => "Reminder overdue", "提醒已逾期";
+    EvPlaybookStarted => "Playbook started", "启动了跟进计划";
+    EvPlaybookStopped => "Playbook stopped", "停止了跟进计划";
+    Steps => "steps", "个步骤";
+    FilterReminders => "Reminders", "提醒";
     FilterDeals => "Deals", "商机";
     Pipeline => "Pipeline", "销售漏斗";
     Deals => "Deals", "商机";

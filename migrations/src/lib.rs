@@ -8,6 +8,7 @@ mod m20261122_000001_create_orgs_and_users;
 mod m20261122_000002_create_customers;
 mod m20261122_000003_create_timeline;
 mod m20261122_000004_create_pipelines;
+mod m20261122_000005_create_reminders;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_customers::Migration),
             Box::new(m20261122_000003_create_timeline::Migration),
             Box::new(m20261122_000004_create_pipelines::Migration),
+            Box::new(m20261122_000005_create_reminders::Migration),
         ]
     }
 }

@@ -120,7 +120,8 @@ async fn board(db: &DatabaseConnection, actor: &Actor, customer: uuid::Uuid) -> 
             stage_id: Some(open[i % open.len()].id),
             amount_minor: Some(100_000 + (i as i64 % 97) * 1_000),
             currency: Some("CNY".into()),
-            expected_close: None,
+            // Spread over a year so the forecast has its twelve months.
+            expected_close: chrono::Utc::now().date_naive().checked_add_days(chrono::Days::new((i % 365) as u64)),
             notes: None,
         };
         deals::create(db, actor, input).await?;

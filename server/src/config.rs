@@ -72,6 +72,11 @@ pub struct ServeArgs {
     /// Seconds that in-flight requests get to finish on shutdown.
     #[arg(long, env = "RAPPORT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
+
+    /// Milliseconds between scheduler passes (due reminders, digests); 0 turns
+    /// the scheduler off in this process.
+    #[arg(long, env = "RAPPORT_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
+    pub scheduler_interval_ms: u64,
 }
 
 impl Default for ServeArgs {
@@ -84,6 +89,7 @@ impl Default for ServeArgs {
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
             shutdown_timeout_secs: 10,
+            scheduler_interval_ms: 1000,
         }
     }
 }

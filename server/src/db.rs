@@ -1,7 +1,7 @@
 //! Database connection: SQLite (embedded default) or PostgreSQL, chosen by URL.
 
 use rapport_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
 /// Connects, prepares SQLite for concurrent use, and applies pending migrations.
@@ -36,8 +36,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 ///
 /// # Errors
 /// When a migration fails.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Also runs the data upgrades that need domain code (once each).
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await?;
+    crate::domain::reminders::adopt_follow_ups(db).await.map_err(|e| anyhow::anyhow!("adopting follow-ups: {e}"))?;
+    Ok(())
 }
 
 /// True when the database answers a trivial query.

@@ -1,5 +1,5 @@
 //! Rapport's server: the `/api/v1` REST API, the server-rendered web app,
-//! persistence and (in later issues) jobs.
+//! persistence, live notifications and the scheduler.
 //!
 //! Layering: `http` (thin handlers) → `domain` (rules, scoped by the actor)
 //! → `entity` (SeaORM). `Application::build` wires it up so tests can start
@@ -16,6 +16,8 @@ pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod live;
 pub mod state;
 pub mod telemetry;
 pub mod web;
@@ -37,6 +39,8 @@ pub struct Application {
     listener: TcpListener,
     app: Router,
     db: DatabaseConnection,
+    hub: live::Hub,
+    scheduler_interval: Duration,
     shutdown_timeout: Duration,
 }
 
@@ -52,15 +56,24 @@ impl Application {
         let login_limiter =
             LoginLimiter::new(config.serve.login_max_failures_per_account, config.serve.login_max_failures_per_address);
         let config = Arc::new(config);
+        let hub = live::Hub::new(&db);
         let state = AppState {
             db: db.clone(),
             config: config.clone(),
             keys: Arc::new(keys),
             login_limiter: Arc::new(login_limiter),
+            hub: hub.clone(),
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));
         let listener = TcpListener::bind(config.serve.addr).await?;
-        Ok(Self { listener, app, db, shutdown_timeout: Duration::from_secs(config.serve.shutdown_timeout_secs) })
+        Ok(Self {
+            listener,
+            app,
+            db,
+            hub,
+            scheduler_interval: Duration::from_millis(config.serve.scheduler_interval_ms),
+            shutdown_timeout: Duration::from_secs(config.serve.shutdown_timeout_secs),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -77,11 +90,18 @@ impl Application {
     /// # Errors
     /// I/O failures of the listener.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        self.hub.spawn_listener();
+        if !self.scheduler_interval.is_zero() {
+            jobs::spawn_scheduler(self.db.clone(), self.hub.clone(), self.scheduler_interval);
+        }
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let hub = self.hub.clone();
         let server = axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down: finishing in-flight requests");
+                // Live streams never finish by themselves: end them now.
+                hub.close();
                 let _ = stopping_tx.send(());
             });
         let deadline = async move {

@@ -3,6 +3,7 @@
 use crate::auth::keys::Keys;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::config::Config;
+use crate::live::Hub;
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -13,4 +14,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub hub: Hub,
 }

@@ -44,6 +44,13 @@ pub enum Event {
     StageChanged { deal_id: Uuid, title: String, from: String, to: String },
     DealWon { deal_id: Uuid, title: String, amount_minor: Option<i64>, currency: String },
     DealLost { deal_id: Uuid, title: String, reason: String },
+    ReminderCreated { reminder_id: Uuid, title: String, due_at: DateTime<Utc>, assignee: UserRef },
+    ReminderCompleted { reminder_id: Uuid, title: String },
+    ReminderSnoozed { reminder_id: Uuid, title: String, until: DateTime<Utc> },
+    ReminderCancelled { reminder_id: Uuid, title: String },
+    ReminderOverdue { reminder_id: Uuid, title: String, due_at: DateTime<Utc> },
+    PlaybookStarted { run_id: Uuid, playbook: String, steps: u32 },
+    PlaybookStopped { run_id: Uuid, playbook: String, reason: String, cancelled_steps: u32 },
 }
 
 /// An activity as the timeline shows it.
@@ -103,6 +110,13 @@ impl Event {
             Self::StageChanged { .. } => "stage_changed",
             Self::DealWon { .. } => "deal_won",
             Self::DealLost { .. } => "deal_lost",
+            Self::ReminderCreated { .. } => "reminder_created",
+            Self::ReminderCompleted { .. } => "reminder_completed",
+            Self::ReminderSnoozed { .. } => "reminder_snoozed",
+            Self::ReminderCancelled { .. } => "reminder_cancelled",
+            Self::ReminderOverdue { .. } => "reminder_overdue",
+            Self::PlaybookStarted { .. } => "playbook_started",
+            Self::PlaybookStopped { .. } => "playbook_stopped",
         }
     }
 }
@@ -126,6 +140,13 @@ pub const EVENT_KINDS: &[&str] = &[
     "stage_changed",
     "deal_won",
     "deal_lost",
+    "reminder_created",
+    "reminder_completed",
+    "reminder_snoozed",
+    "reminder_cancelled",
+    "reminder_overdue",
+    "playbook_started",
+    "playbook_stopped",
 ];
 
 /// Query of `GET /api/v1/customers/{id}/timeline`.

@@ -15,7 +15,7 @@ use rapport_shared::timeline::{ActivityLogged, Event, FieldChange, TimelineEvent
 use serde_json::Value;
 use uuid::Uuid;
 
-const FILTERS: [(Msg, &str); 8] = [
+const FILTERS: [(Msg, &str); 9] = [
     (Msg::FilterAll, ""),
     (Msg::FilterCalls, "call"),
     (Msg::FilterVisits, "visit"),
@@ -23,6 +23,10 @@ const FILTERS: [(Msg, &str); 8] = [
     (Msg::FilterMeetings, "meeting"),
     (Msg::FilterNotes, "note"),
     (Msg::FilterDeals, "deal_created,stage_changed,deal_won,deal_lost"),
+    (
+        Msg::FilterReminders,
+        "reminder_created,reminder_completed,reminder_snoozed,reminder_cancelled,reminder_overdue,playbook_started,playbook_stopped",
+    ),
     (
         Msg::FilterChanges,
         "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted",
@@ -262,15 +266,45 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
         Event::ActivityDeleted { activity_kind, .. } => {
             (format!("{} · {}", t(Msg::EvActivityDeleted), t(kind_msg(*activity_kind))), ().into_any())
         }
+        Event::ReminderCreated { title, due_at, assignee, .. } => {
+            let due = format::date_time(*due_at, i18n.language_untracked(), &user_zone());
+            let text = format!("{title} · {due} · {}", assignee.name);
+            (t(Msg::EvReminderCreated), view! { <p class="event-text">{text}</p> }.into_any())
+        }
+        Event::ReminderCompleted { title, .. } => {
+            (t(Msg::EvReminderCompleted), view! { <p class="event-text">{title.clone()}</p> }.into_any())
+        }
+        Event::ReminderSnoozed { title, until, .. } => {
+            let until = format::date_time(*until, i18n.language_untracked(), &user_zone());
+            (t(Msg::EvReminderSnoozed), view! { <p class="event-text">{title.clone()}" → "{until}</p> }.into_any())
+        }
+        Event::ReminderCancelled { title, .. } => {
+            (t(Msg::EvReminderCancelled), view! { <p class="event-text">{title.clone()}</p> }.into_any())
+        }
+        Event::ReminderOverdue { title, .. } => {
+            (t(Msg::EvReminderOverdue), view! { <p class="event-text">{title.clone()}</p> }.into_any())
+        }
+        Event::PlaybookStarted { playbook, steps, .. } => (
+            t(Msg::EvPlaybookStarted),
+            view! { <p class="event-text">{playbook.clone()}" · "{*steps}" "{t(Msg::Steps)}</p> }.into_any(),
+        ),
+        Event::PlaybookStopped { playbook, reason, .. } => (
+            t(Msg::EvPlaybookStopped),
+            view! { <p class="event-text">{playbook.clone()}" · "{reason.clone()}</p> }.into_any(),
+        ),
     }
+}
+
+/// The signed-in user's time zone, for times shown in text.
+fn user_zone() -> String {
+    use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into())
 }
 
 fn activity_detail(a: &ActivityLogged, i18n: I18n) -> AnyView {
     let outcome =
         a.outcome.map(|o| view! { <span class=format!("badge outcome-{}", o.as_str())>{tr(outcome_msg(o))}</span> });
     let follow_up = a.next_follow_up_at.map(|at| {
-        let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
-        view! { <p class="muted follow-up">{tr(Msg::NextFollowUp)}": "{format::date_time(at, i18n.language_untracked(), &tz)}</p> }
+        view! { <p class="muted follow-up">{tr(Msg::NextFollowUp)}": "{format::date_time(at, i18n.language_untracked(), &user_zone())}</p> }
     });
     view! {
         {outcome}

@@ -1,10 +1,11 @@
 //! Activities: log, edit and delete what happened with a customer. Each
 //! change writes its timeline event and keeps the customer's last touch
 //! (the latest live activity) current, all in one transaction. A retried
-//! create with the same `Idempotency-Key` returns the first activity.
+//! create with the same `Idempotency-Key` returns the first activity. A
+//! `next_follow_up_at` becomes a reminder for the customer's owner.
 
 use super::customers::find_visible;
-use super::{Actor, new_id, now, timeline};
+use super::{Actor, new_id, now, reminders, timeline};
 use crate::entity::{activity, contact, customer, idempotency_key};
 use crate::error::{AppError, AppResult};
 use chrono::SubsecRound;
@@ -110,6 +111,9 @@ pub async fn insert(
     let event = Event::activity(fields.kind, logged(&row));
     timeline::record(db, row.org_id, row.customer_id, Some(author_id), row.occurred_at, Some(row.id), &event).await?;
     refresh_last_touch(db, customer).await?;
+    if row.next_follow_up_at.is_some() {
+        reminders::follow_up(db, author_id, customer, row.id, row.next_follow_up_at).await?;
+    }
     Ok(row)
 }
 
@@ -155,6 +159,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Act
         timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.updated_at, Some(row.id), &event)
             .await?;
         refresh_last_touch(&txn, &customer).await?;
+        reminders::follow_up(&txn, actor.user_id, &customer, row.id, row.next_follow_up_at).await?;
     }
     txn.commit().await?;
     to_dto(db, row).await
@@ -177,6 +182,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     let event = Event::ActivityDeleted { activity_id: row.id, activity_kind: kind };
     timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
     refresh_last_touch(&txn, &customer).await?;
+    reminders::follow_up(&txn, actor.user_id, &customer, row.id, None).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -108,10 +108,15 @@ const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head o
 pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize> {
     let txn = db.begin().await?;
     let at = now();
-    let org =
-        org::ActiveModel { id: Set(new_id()), name: Set(DEMO_ORG.into()), created_at: Set(at), updated_at: Set(at) }
-            .insert(&txn)
-            .await?;
+    let org = org::ActiveModel {
+        id: Set(new_id()),
+        name: Set(DEMO_ORG.into()),
+        stale_after_days: Set(14),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
     super::pipelines::seed_defaults(&txn, org.id).await?;
     let mut owners = Vec::new();
     for (local, name, role) in PEOPLE {

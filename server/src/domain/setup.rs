@@ -52,10 +52,15 @@ pub async fn create_org(db: &DatabaseConnection, setup: ValidSetup) -> AppResult
 /// `Conflict` for a taken e-mail; database failures.
 pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: ValidSetup) -> AppResult<user::Model> {
     let at = now();
-    let org =
-        org::ActiveModel { id: Set(new_id()), name: Set(setup.org_name), created_at: Set(at), updated_at: Set(at) }
-            .insert(db)
-            .await?;
+    let org = org::ActiveModel {
+        id: Set(new_id()),
+        name: Set(setup.org_name),
+        stale_after_days: Set(14),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(db)
+    .await?;
     super::pipelines::seed_defaults(db, org.id).await?;
     users::insert(
         db,

@@ -43,6 +43,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::
         time_zone: Set(new.time_zone),
         language: Set(new.language.tag().into()),
         active: Set(true),
+        next_digest_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     };

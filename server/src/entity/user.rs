@@ -15,6 +15,8 @@ pub struct Model {
     pub time_zone: String,
     pub language: String,
     pub active: bool,
+    /// When this user's next daily digest is due (their local morning).
+    pub next_digest_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

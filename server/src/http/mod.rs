@@ -9,7 +9,9 @@ pub mod customers;
 pub mod deals;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod pipelines;
+pub mod reminders;
 pub mod setup;
 pub mod timeline;
 
@@ -33,7 +35,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
+    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, pipelines and deals, reminders and notifications, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
     modifiers(&SecuritySchemes),
     components(schemas(rapport_shared::ErrorCode))
 )]
@@ -67,6 +69,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(timeline::router())
         .merge(pipelines::router())
         .merge(deals::router())
+        .merge(reminders::router())
+        .merge(notifications::router())
 }
 
 /// The API, probes and OpenAPI document, with request ids, tracing, body

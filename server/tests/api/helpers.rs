@@ -16,6 +16,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    pub database_url: String,
 }
 
 /// A signed-in user: their bearer token and ids.
@@ -35,15 +36,18 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         rapport_server::telemetry::init(rapport_server::config::LogFormat::Text);
     }
-    let mut serve = ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), ..ServeArgs::default() };
+    // The scheduler stays off: tests drive its passes with their own clock.
+    let mut serve =
+        ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
     tweak(&mut serve);
-    let config = Config { database_url: fresh_database().await, serve };
+    let database_url = fresh_database().await;
+    let config = Config { database_url: database_url.clone(), serve };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, db }
+    TestApp { address, client, db, database_url }
 }
 
 /// A new, empty database: a temp-file SQLite, or a uniquely named PostgreSQL database.

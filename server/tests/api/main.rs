@@ -11,6 +11,7 @@ mod demo;
 mod health;
 mod helpers;
 mod openapi;
+mod reminders;
 mod shutdown;
 mod timeline;
 mod validation;

@@ -39,6 +39,16 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/deals/{id}"),
     ("delete", "/api/v1/deals/{id}"),
     ("post", "/api/v1/deals/{id}/move"),
+    ("get", "/api/v1/reminders"),
+    ("post", "/api/v1/reminders"),
+    ("get", "/api/v1/reminders/counts"),
+    ("get", "/api/v1/reminders/{id}"),
+    ("patch", "/api/v1/reminders/{id}"),
+    ("delete", "/api/v1/reminders/{id}"),
+    ("get", "/api/v1/notifications"),
+    ("post", "/api/v1/notifications/{id}/read"),
+    ("post", "/api/v1/notifications/read-all"),
+    ("get", "/api/v1/notifications/stream"),
 ];
 
 #[tokio::test]

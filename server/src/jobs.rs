@@ -1,0 +1,37 @@
+//! Background work of a server process: the scheduler pass every interval,
+//! its notifications pushed live. A failed pass is logged and retried on the
+//! next tick; nothing is lost because work is found from the database.
+
+use crate::domain::{now, scheduler};
+use crate::live::Hub;
+use sea_orm::DatabaseConnection;
+use std::time::Duration;
+
+pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration) {
+    tokio::spawn(async move {
+        let closed = hub.closed();
+        tokio::pin!(closed);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut closed => return,
+                _ = tick.tick() => {}
+            }
+            match scheduler::run_pass(&db, now()).await {
+                Ok(report) => {
+                    if report.due + report.overdue + report.digests > 0 {
+                        tracing::info!(
+                            due = report.due,
+                            overdue = report.overdue,
+                            digests = report.digests,
+                            "scheduler pass"
+                        );
+                    }
+                    hub.publish(report.pushed).await;
+                }
+                Err(e) => tracing::warn!(error = %e, "scheduler pass failed; retrying next tick"),
+            }
+        }
+    });
+}

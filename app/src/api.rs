@@ -9,6 +9,7 @@ use rapport_shared::pipeline::{
     Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, NewStage, Pipeline, ReorderStages, Stage,
     StagePatch,
 };
+use rapport_shared::reminder::{NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery};
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
@@ -188,6 +189,31 @@ pub async fn create_deal(input: &NewDeal) -> ApiResult<DealDetail> {
 
 pub async fn move_deal(id: Uuid, input: &MoveDeal) -> ApiResult<DealDetail> {
     call(Method::Post, &format!("/deals/{id}/move"), Some(input)).await
+}
+
+pub async fn reminders(query: &ReminderQuery) -> ApiResult<Page<Reminder>> {
+    let qs = serde_urlencoded::to_string(query).unwrap_or_default();
+    call(Method::Get, &format!("/reminders?{qs}"), None::<&()>).await
+}
+
+pub async fn create_reminder(input: &NewReminder) -> ApiResult<Reminder> {
+    call(Method::Post, "/reminders", Some(input)).await
+}
+
+pub async fn update_reminder(id: Uuid, patch: &ReminderPatch) -> ApiResult<Reminder> {
+    call(Method::Patch, &format!("/reminders/{id}"), Some(patch)).await
+}
+
+pub async fn reminder_counts() -> ApiResult<ReminderCounts> {
+    call(Method::Get, "/reminders/counts", None::<&()>).await
+}
+
+pub async fn notifications() -> ApiResult<Page<Notification>> {
+    call(Method::Get, "/notifications?limit=20", None::<&()>).await
+}
+
+pub async fn read_all_notifications() -> ApiResult<()> {
+    call_empty(Method::Post, "/notifications/read-all").await
 }
 
 pub async fn delete_activity(id: Uuid) -> ApiResult<()> {

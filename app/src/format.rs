@@ -98,6 +98,23 @@ pub fn follow_up_at(preset: FollowUpPreset) -> Option<DateTime<Utc>> {
     }
 }
 
+/// The end of the device's local day `days_ahead` days from today.
+pub fn end_of_local_day(days_ahead: u32) -> DateTime<Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new_0();
+        date.set_date(date.get_date() + days_ahead + 1);
+        date.set_hours(0);
+        date.set_minutes(0);
+        date.set_seconds(0);
+        date.set_milliseconds(0);
+        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(date.get_time() as i64) {
+            return t;
+        }
+    }
+    now() + chrono::Duration::days(i64::from(days_ahead) + 1)
+}
+
 /// A `<input type="datetime-local">` value (local time) as a UTC instant.
 pub fn from_local_input(value: &str) -> Option<DateTime<Utc>> {
     if value.trim().is_empty() {

@@ -24,6 +24,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use pages::agenda::Agenda;
 use pages::customers::detail::CustomerDetail;
 use pages::customers::form::{CustomerEdit, CustomerNew};
 use pages::customers::list::CustomerList;
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pipeline") view=PipelineBoard/>
                     <Route path=path!("deals/:id") view=DealPage/>
                     <Route path=path!("quick") view=QuickEntry/>
+                    <Route path=path!("agenda") view=Agenda/>
                     <Route path=path!("settings") view=Settings/>
                 </ParentRoute>
             </Routes>

@@ -314,11 +314,31 @@ test('an admin adds, reorders and removes a stage; a stage with deals stays', as
 
   page.once('dialog', (dialog) => dialog.accept());
   await stages.first().getByRole('button', { name: 'Remove' }).click();
-  await expect(page.getByRole('status')).toContainText('still holds deals');
+  await expect(page.getByRole('status').filter({ hasText: 'still holds deals' })).toBeVisible();
   await expect.poll(names).toContain('Lead');
 
   page.once('dialog', (dialog) => dialog.accept());
   await stages.nth(at - 1).getByRole('button', { name: 'Remove' }).click();
   await expect.poll(names).not.toContain('Trial');
+  await expectNoHorizontalScroll(page);
+});
+
+test('a reminder due in a few seconds arrives live, then is completed from the agenda', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/agenda');
+  await expect(page.getByRole('heading', { name: 'Agenda' })).toBeVisible();
+  const title = `Call the tea buyer ${test.info().project.name}`;
+  const due = new Date(Date.now() + 3000).toISOString();
+  await api(page, 'POST', '/api/v1/reminders', { title, due });
+  // Pushed over server-sent events: a toast and the unread badge, no reload.
+  await expect(page.getByRole('status').filter({ hasText: title })).toBeVisible({ timeout: 15000 });
+  await expect(page.getByTestId('unread')).toBeVisible();
+  const row = page.locator('.reminder', { hasText: title });
+  await expect(row).toBeVisible();
+  await expect(row.locator('.badge.overdue')).toBeVisible();
+  const saved = page.waitForResponse((r) => r.url().includes('/api/v1/reminders/') && r.request().method() === 'PATCH' && r.ok());
+  await row.getByRole('button', { name: 'Done' }).click();
+  await saved;
+  await expect(row).toHaveCount(0);
   await expectNoHorizontalScroll(page);
 });

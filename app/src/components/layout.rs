@@ -1,6 +1,7 @@
 //! The signed-in frame: a sidebar on wide screens, a bottom bar on phones,
 //! and the page in between. Sends signed-out visitors to sign-in or setup.
 
+use crate::components::bell::{Bell, provide_live};
 use crate::components::states::Skeleton;
 use crate::i18n::{Msg, tr};
 use crate::session::{SessionState, use_session};
@@ -23,16 +24,20 @@ pub fn AppShell() -> impl IntoView {
         _ => {}
     });
     let org = move || session.user().map(|u| u.org_name).unwrap_or_default();
+    let live = provide_live();
     view! {
         <div class="shell">
             <header class="topbar">
                 <A href="/" attr:class="brand">{tr(Msg::AppName)}</A>
                 <span class="org muted">{org}</span>
+                <Show when=move || session.user().is_some()><Bell/></Show>
             </header>
             <nav class="nav" aria-label="Main">
                 <NavLink href="/" label=Msg::Dashboard icon=ICON_HOME exact=true/>
                 <NavLink href="/customers" label=Msg::Customers icon=ICON_PEOPLE exact=false/>
                 <NavLink href="/pipeline" label=Msg::Pipeline icon=ICON_BOARD exact=false/>
+                <NavLink href="/agenda" label=Msg::Agenda icon=ICON_CLOCK exact=false
+                    badge=Signal::derive(move || { let c = live.counts.get(); c.overdue + c.due_today })/>
                 <NavLink href="/quick" label=Msg::QuickEntry icon=ICON_PLUS exact=false/>
                 <NavLink href="/settings" label=Msg::Settings icon=ICON_GEAR exact=false/>
             </nav>
@@ -52,6 +57,7 @@ pub fn AppShell() -> impl IntoView {
     }
 }
 
+const ICON_CLOCK: &str = "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5v5.4l3.6 2.1-1 1.7L11 13.5V7z";
 const ICON_HOME: &str = "M3 11l9-8 9 8v10a1 1 0 0 1-1 1h-5v-7h-6v7H4a1 1 0 0 1-1-1z";
 const ICON_PEOPLE: &str = "M16 11a4 4 0 1 0-8 0 4 4 0 0 0 8 0zM4 21a8 8 0 0 1 16 0z";
 const ICON_BOARD: &str = "M3 4h5v16H3zm6.5 0h5v11h-5zM16 4h5v7h-5z";
@@ -60,7 +66,13 @@ const ICON_GEAR: &str = "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4l-2.1 1.2.2 2.4-2
 
 /// A navigation entry, marked current when its section is open.
 #[component]
-fn NavLink(href: &'static str, label: Msg, icon: &'static str, exact: bool) -> impl IntoView {
+fn NavLink(
+    href: &'static str,
+    label: Msg,
+    icon: &'static str,
+    exact: bool,
+    #[prop(optional, into)] badge: Option<Signal<u32>>,
+) -> impl IntoView {
     let location = use_location();
     let current = move || {
         let path = location.pathname.get();
@@ -70,6 +82,7 @@ fn NavLink(href: &'static str, label: Msg, icon: &'static str, exact: bool) -> i
         <a href=href class="nav-link" aria-current=move || current().then_some("page")>
             <svg viewBox="0 0 24 24" aria-hidden="true"><path d=icon></path></svg>
             <span>{tr(label)}</span>
+            {move || badge.map(|b| b.get()).filter(|n| *n > 0).map(|n| view! { <span class="nav-badge">{n}</span> })}
         </a>
     }
 }

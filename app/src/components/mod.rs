@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod bell;
 pub mod close_deal;
 pub mod composer;
 pub mod field;

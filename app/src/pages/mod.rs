@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod agenda;
 pub mod customers;
 pub mod dashboard;
 pub mod deal;

@@ -236,6 +236,18 @@ mod tests {
             Event::StageChanged { deal_id: Uuid::nil(), title: "D".into(), from: "A".into(), to: "B".into() },
             Event::DealWon { deal_id: Uuid::nil(), title: "D".into(), amount_minor: Some(1), currency: "CNY".into() },
             Event::DealLost { deal_id: Uuid::nil(), title: "D".into(), reason: "Price".into() },
+            Event::ReminderCreated { reminder_id: Uuid::nil(), title: "R".into(), due_at: Utc::now(), assignee: who() },
+            Event::ReminderCompleted { reminder_id: Uuid::nil(), title: "R".into() },
+            Event::ReminderSnoozed { reminder_id: Uuid::nil(), title: "R".into(), until: Utc::now() },
+            Event::ReminderCancelled { reminder_id: Uuid::nil(), title: "R".into() },
+            Event::ReminderOverdue { reminder_id: Uuid::nil(), title: "R".into(), due_at: Utc::now() },
+            Event::PlaybookStarted { run_id: Uuid::nil(), playbook: "P".into(), steps: 3 },
+            Event::PlaybookStopped {
+                run_id: Uuid::nil(),
+                playbook: "P".into(),
+                reason: "won".into(),
+                cancelled_steps: 2,
+            },
         ];
         all.extend(ActivityKind::ALL.iter().map(|k| Event::activity(*k, logged())));
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();

@@ -36,6 +36,33 @@ pub async fn find_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) ->
     customer::Entity::find_by_id(id).filter(visible(actor)).one(db).await?.ok_or(AppError::NotFound)
 }
 
+/// Customer id → name for the given ids, in one query (for lists that show
+/// the customer beside each row).
+///
+/// # Errors
+/// Database failures.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .column(customer::Column::Name)
+        .filter(customer::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// One page of the customers `actor` may see.
 ///
 /// # Errors

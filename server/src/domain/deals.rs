@@ -4,7 +4,7 @@
 //! writes its timeline events and nudges the customer's lifecycle — all in
 //! one transaction.
 
-use super::customers::find_visible;
+use super::customers::{self, find_visible};
 use super::pipelines::{self, default_pipeline, find_stage, stages_of};
 use super::{Actor, new_id, now, timeline};
 use crate::entity::{customer, deal, deal_stage_history};
@@ -588,20 +588,7 @@ async fn rank_for(
 
 async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<deal::Model>) -> AppResult<Vec<Deal>> {
     let owners = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
-    let mut customer_ids: Vec<Uuid> = rows.iter().map(|r| r.customer_id).collect();
-    customer_ids.sort_unstable();
-    customer_ids.dedup();
-    let customers: HashMap<Uuid, String> = if customer_ids.is_empty() {
-        HashMap::new()
-    } else {
-        customer::Entity::find()
-            .filter(customer::Column::Id.is_in(customer_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect()
-    };
+    let customers = customers::names(db, rows.iter().map(|r| r.customer_id)).await?;
     Ok(rows
         .into_iter()
         .map(|r| Deal {

@@ -7,7 +7,7 @@
 //! reminder — its (snoozed) due time for the "due" notification, then the end
 //! of its local due day for "overdue". Any change of timing re-arms it.
 
-use super::customers::find_visible;
+use super::customers::{self, find_visible};
 use super::recurrence::{local_day_bounds, local_to_utc, next_due, zone};
 use super::{Actor, activities, new_id, now, timeline};
 use crate::entity::{customer, deal, notification, reminder, user};
@@ -29,7 +29,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The time a reminder next asks for attention: its snooze end when set.
@@ -526,21 +525,7 @@ pub async fn counts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Reminde
 /// Rows → API shape, with assignee and customer names in two queries.
 pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<reminder::Model>) -> AppResult<Vec<Reminder>> {
     let names = timeline::user_names(db, rows.iter().map(|r| r.assignee_id)).await?;
-    let customer_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.customer_id).collect();
-    let customers: HashMap<Uuid, String> = if customer_ids.is_empty() {
-        HashMap::new()
-    } else {
-        customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .column(customer::Column::Name)
-            .filter(customer::Column::Id.is_in(customer_ids))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let customers = customers::names(db, rows.iter().filter_map(|r| r.customer_id)).await?;
     Ok(rows
         .into_iter()
         .map(|r| Reminder {

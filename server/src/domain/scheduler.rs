@@ -10,7 +10,7 @@
 
 use super::recurrence::{local_day_bounds, next_local_time, zone};
 use super::reminders::{EFFECTIVE_DUE, effective_due};
-use super::{new_id, timeline};
+use super::{customers, new_id, timeline};
 use crate::entity::{customer, notification, org, reminder, user};
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
@@ -75,6 +75,7 @@ async fn alert_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut P
         .all(&txn)
         .await?;
     let claimed = rows.len() as u64;
+    let names = customers::names(&txn, rows.iter().filter_map(|r| r.customer_id)).await?;
     for row in rows {
         let mut model = row.clone().into_active_model();
         if row.status != ReminderStatus::Open.as_str() {
@@ -84,10 +85,7 @@ async fn alert_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut P
         }
         let effective = effective_due(&row);
         let stamp = effective.timestamp();
-        let customer_name = match row.customer_id {
-            Some(id) => customer::Entity::find_by_id(id).one(&txn).await?.map(|c| c.name),
-            None => None,
-        };
+        let customer_name = row.customer_id.and_then(|id| names.get(&id).cloned());
         if row.due_notified_at.is_none() {
             let note = new_notification(
                 &row,

@@ -2,7 +2,8 @@
 # Installs what building Rapport needs, skipping whatever is already present
 # at the right version. Idempotent; safe to run every time.
 #   .ci/ensure-tools.sh            tools to build and run
-#   .ci/ensure-tools.sh --browser  also Chromium for the end-to-end tests
+#   .ci/ensure-tools.sh --browser  also what the tests need: Chromium for the
+#                                  end-to-end tests, aiosmtpd for the mail tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,4 +43,24 @@ if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
   step "installing Debian's chromium for the end-to-end tests"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
+# The mail tests start a real SMTP server: aiosmtpd from PyPI, for the python3
+# on PATH, in the user's site-packages (or the active virtualenv's).
+if [ "${1:-}" = "--browser" ] && ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  step "installing aiosmtpd (the SMTP server the mail tests start)"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
+  fi
+  pip_flags=(--quiet --disable-pip-version-check --no-warn-script-location)
+  if python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)'; then
+    pip_flags+=(--user)
+  fi
+  # Debian's own Python (PEP 668) refuses even user installs without this
+  # flag; a user install writes to ~/.local only, never to Debian's packages.
+  if python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+    pip_flags+=(--break-system-packages)
+  fi
+  python3 -m pip install "${pip_flags[@]}" aiosmtpd
 fi

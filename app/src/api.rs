@@ -9,7 +9,10 @@ use rapport_shared::pipeline::{
     Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, NewStage, Pipeline, ReorderStages, Stage,
     StagePatch,
 };
-use rapport_shared::reminder::{NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery};
+use rapport_shared::playbook::{ApplyPlaybook, NewPlaybook, Playbook, PlaybookPatch, PlaybookRun};
+use rapport_shared::reminder::{
+    CalendarFeed, NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery,
+};
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
 use serde::Serialize;
@@ -214,6 +217,42 @@ pub async fn notifications() -> ApiResult<Page<Notification>> {
 
 pub async fn read_all_notifications() -> ApiResult<()> {
     call_empty(Method::Post, "/notifications/read-all").await
+}
+
+pub async fn playbooks() -> ApiResult<Vec<Playbook>> {
+    call(Method::Get, "/playbooks", None::<&()>).await
+}
+
+pub async fn create_playbook(input: &NewPlaybook) -> ApiResult<Playbook> {
+    call(Method::Post, "/playbooks", Some(input)).await
+}
+
+pub async fn update_playbook(id: Uuid, patch: &PlaybookPatch) -> ApiResult<Playbook> {
+    call(Method::Patch, &format!("/playbooks/{id}"), Some(patch)).await
+}
+
+pub async fn delete_playbook(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/playbooks/{id}")).await
+}
+
+pub async fn playbook_runs(customer_id: Uuid) -> ApiResult<Vec<PlaybookRun>> {
+    call(Method::Get, &format!("/customers/{customer_id}/playbooks"), None::<&()>).await
+}
+
+pub async fn apply_playbook(customer_id: Uuid, input: &ApplyPlaybook) -> ApiResult<PlaybookRun> {
+    call(Method::Post, &format!("/customers/{customer_id}/playbooks"), Some(input)).await
+}
+
+pub async fn stop_playbook_run(id: Uuid) -> ApiResult<PlaybookRun> {
+    call(Method::Post, &format!("/playbook-runs/{id}/stop"), None::<&()>).await
+}
+
+pub async fn create_calendar_feed() -> ApiResult<CalendarFeed> {
+    call(Method::Post, "/me/calendar", None::<&()>).await
+}
+
+pub async fn revoke_calendar_feed() -> ApiResult<()> {
+    call_empty(Method::Delete, "/me/calendar").await
 }
 
 pub async fn delete_activity(id: Uuid) -> ApiResult<()> {

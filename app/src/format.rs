@@ -1,7 +1,7 @@
 //! Dates and numbers for people, in their language and time zone, through
 //! the browser's own `Intl` (no locale data shipped in the wasm).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rapport_shared::auth::Language;
 
 /// `22 Nov 2026, 14:05` style, in `time_zone`.
@@ -199,6 +199,91 @@ pub fn month(month: &str, lang: Language) -> String {
     }
     let _ = lang;
     month.to_owned()
+}
+
+/// The device's local calendar day of an instant.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        if let Some(date) = NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()) {
+            return date;
+        }
+    }
+    at.date_naive()
+}
+
+/// The same local time of day as `at`, on `date` (device time zone): a
+/// reminder dragged to another day keeps its hour.
+pub fn on_local_date(at: DateTime<Utc>, date: NaiveDate) -> DateTime<Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        use chrono::Datelike;
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        // Day first to 1 so a month change cannot overflow (31 Jan → 3 Mar).
+        d.set_date(1);
+        d.set_full_year(date.year() as u32);
+        d.set_month(date.month0());
+        d.set_date(date.day());
+        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(d.get_time() as i64) {
+            return t;
+        }
+    }
+    date.and_time(at.time()).and_utc()
+}
+
+/// Local midnight at the start of `date` (device time zone).
+pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        use chrono::Datelike;
+        let d = js_sys::Date::new_with_year_month_day(date.year() as u32, date.month0() as i32, date.day() as i32);
+        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(d.get_time() as i64) {
+            return t;
+        }
+    }
+    date.and_hms_opt(0, 0, 0).map_or_else(now, |t| t.and_utc())
+}
+
+/// A short day heading: "Mon 23".
+pub fn short_day(date: NaiveDate, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let noon = local_midnight(date) + chrono::Duration::hours(12);
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(noon.timestamp_millis() as f64));
+        let options = js_sys::Object::new();
+        for (k, v) in [("weekday", "short"), ("day", "numeric")] {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        }
+        if let Some(s) = d.to_locale_date_string(lang.tag(), &options).as_string() {
+            return s;
+        }
+    }
+    let _ = lang;
+    date.format("%a %d").to_string()
+}
+
+/// The local time of day: "14:05".
+pub fn time_of_day(at: DateTime<Utc>, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+        if let Some(s) = d.to_locale_time_string_with_options(lang.tag(), &options).as_string() {
+            return s;
+        }
+    }
+    let _ = lang;
+    at.format("%H:%M").to_string()
+}
+
+/// The time of day when `at` is today, else the short day and the time:
+/// "14:05", or "Fri 20 14:05" for an overdue reminder of an earlier day.
+pub fn day_and_time(at: DateTime<Utc>, now: DateTime<Utc>, lang: Language) -> String {
+    let time = time_of_day(at, lang);
+    let day = local_date(at);
+    if day == local_date(now) { time } else { format!("{} {time}", short_day(day, lang)) }
 }
 
 /// An amount typed in main units ("12,500.50", "¥ 12500") → minor units.

@@ -342,3 +342,86 @@ test('a reminder due in a few seconds arrives live, then is completed from the a
   await expect(row).toHaveCount(0);
   await expectNoHorizontalScroll(page);
 });
+
+test('an admin writes a playbook, a rep-facing run shows its progress on the customer page and stops', async ({ page }) => {
+  await signIn(page);
+  const name = `Tea welcome ${test.info().project.name}`;
+  await open(page, '/settings');
+  const editor = page.locator('.playbook-settings');
+  await editor.getByRole('button', { name: 'New playbook' }).click();
+  // Nothing is sent while a step has no title.
+  await editor.locator('input[name="playbook_name"]').fill(name);
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await expect(editor.locator('.field-error', { hasText: 'required' }).first()).toBeVisible();
+  await editor.getByRole('textbox', { name: 'What to do' }).first().fill('Welcome call');
+  await editor.getByRole('button', { name: 'Add step' }).click();
+  const second = editor.locator('.step-row').nth(1);
+  await second.getByRole('spinbutton', { name: 'Day' }).fill('3');
+  await second.getByRole('combobox', { name: 'Channel' }).selectOption('visit');
+  await second.getByRole('textbox', { name: 'What to do' }).fill('Bring samples');
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await expect(editor.locator('.contact', { hasText: name })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+
+  const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
+  await open(page, `/customers/${customers.items[0].id}`);
+  const card = page.locator('.playbooks');
+  await card.getByRole('combobox', { name: 'Choose a playbook' }).selectOption({ label: `${name} (2)` });
+  await card.getByRole('button', { name: 'Apply' }).click();
+  const run = card.locator('.run', { hasText: name });
+  await expect(run.locator('.badge', { hasText: 'Running' })).toBeVisible();
+  await expect(run.locator('.run-step')).toHaveCount(2);
+  await expect(run).toContainText('0 / 2 steps done');
+  // Its steps are reminders on the timeline.
+  await expect(page.locator('.event', { hasText: 'Playbook started' }).first()).toBeVisible();
+  await expectNoHorizontalScroll(page);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await run.getByRole('button', { name: 'Stop' }).click();
+  await expect(run.locator('.badge', { hasText: 'Stopped' })).toBeVisible();
+  await expect(run.locator('.run-step.cancelled')).toHaveCount(2);
+});
+
+test('the week view moves a reminder to another day by drag or menu; the month view and my day show it', async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByRole('heading', { name: 'My day' })).toBeVisible();
+  const title = `Send the price list ${test.info().project.name}`;
+  const tomorrow = new Date();
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  tomorrow.setHours(10, 30, 0, 0);
+  const reminder = await api(page, 'POST', '/api/v1/reminders', { title, due: tomorrow.toISOString() });
+  const later = new Date(tomorrow);
+  later.setDate(later.getDate() + 2);
+  const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+  await open(page, '/agenda');
+  await page.getByRole('button', { name: 'Week' }).click();
+  const task = page.locator('.task', { hasText: title });
+  await expect(page.locator(`.day[data-day="${day(tomorrow)}"]`).locator('.task', { hasText: title })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  const saved = page.waitForResponse((r) => r.url().includes(`/api/v1/reminders/${reminder.id}`) && r.request().method() === 'PATCH' && r.ok());
+  if (test.info().project.name === 'phone') {
+    // The keyboard and screen-reader way: the task's day menu.
+    await task.getByRole('combobox', { name: 'Move to day' }).selectOption(day(later));
+  } else {
+    const box = await task.boundingBox();
+    const target = await page.locator(`.day[data-day="${day(later)}"]`).boundingBox();
+    if (!box || !target) throw new Error('task or day not laid out');
+    await page.mouse.move(box.x + 12, box.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(target.x + target.width / 2, target.y + 60, { steps: 12 });
+    await page.mouse.up();
+  }
+  await saved;
+  await expect(page.locator(`.day[data-day="${day(later)}"]`).locator('.task', { hasText: title })).toBeVisible();
+  // Same time of day, two days later — and the server has it.
+  const moved = await api(page, 'GET', `/api/v1/reminders/${reminder.id}`);
+  expect(new Date(moved.due_at).getTime()).toBe(later.getTime());
+
+  await page.getByRole('button', { name: 'Month' }).click();
+  if (later.getMonth() !== new Date().getMonth()) await page.getByRole('button', { name: 'Next month' }).click();
+  await page.locator(`.month-day[data-day="${day(later)}"]`).click();
+  await expect(page.locator('.reminder', { hasText: title })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  await api(page, 'PATCH', `/api/v1/reminders/${reminder.id}`, { status: 'done' });
+});

@@ -9,6 +9,8 @@ mod m20261122_000002_create_customers;
 mod m20261122_000003_create_timeline;
 mod m20261122_000004_create_pipelines;
 mod m20261122_000005_create_reminders;
+mod m20261122_000006_notification_email;
+mod m20261122_000007_reminder_channel;
 
 pub struct Migrator;
 
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_timeline::Migration),
             Box::new(m20261122_000004_create_pipelines::Migration),
             Box::new(m20261122_000005_create_reminders::Migration),
+            Box::new(m20261122_000006_notification_email::Migration),
+            Box::new(m20261122_000007_reminder_channel::Migration),
         ]
     }
 }

@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rapport.db?mode=rwc";
+/// Sender of notification e-mails when `RAPPORT_MAIL_FROM` is unset.
+pub const DEFAULT_MAIL_FROM: &str = "Rapport <no-reply@localhost>";
 
 #[derive(Debug, Parser)]
 #[command(name = "rapport", version, about = "Rapport: customer follow-up for sales and service teams")]
@@ -77,6 +79,16 @@ pub struct ServeArgs {
     /// the scheduler off in this process.
     #[arg(long, env = "RAPPORT_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
+
+    /// SMTP server for notification e-mails: `smtp://host:25` (plain),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@host` (TLS); a path sets the EHLO name
+    /// (`smtp://host/mail.example.com`). Unset: no e-mail is sent.
+    #[arg(long, env = "RAPPORT_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// `From` of notification e-mails, `Name <address>` or a bare address.
+    #[arg(long, env = "RAPPORT_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
 }
 
 impl Default for ServeArgs {
@@ -90,6 +102,8 @@ impl Default for ServeArgs {
             login_max_failures_per_address: 20,
             shutdown_timeout_secs: 10,
             scheduler_interval_ms: 1000,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
         }
     }
 }

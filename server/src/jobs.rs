@@ -1,13 +1,15 @@
 //! Background work of a server process: the scheduler pass every interval,
-//! its notifications pushed live. A failed pass is logged and retried on the
-//! next tick; nothing is lost because work is found from the database.
+//! its notifications pushed live, then e-mailed when SMTP is configured. A
+//! failed pass or mail step is logged and retried on the next tick; nothing
+//! is lost because work is found from the database.
 
+use crate::domain::mail::{self, Mailer};
 use crate::domain::{now, scheduler};
 use crate::live::Hub;
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
 
-pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration) {
+pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration, mailer: Option<Mailer>) {
     tokio::spawn(async move {
         let closed = hub.closed();
         tokio::pin!(closed);
@@ -31,6 +33,15 @@ pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration) {
                     hub.publish(report.pushed).await;
                 }
                 Err(e) => tracing::warn!(error = %e, "scheduler pass failed; retrying next tick"),
+            }
+            if let Some(mailer) = &mailer {
+                match mail::send_pending(&db, mailer, now()).await {
+                    Ok(report) if report.sent + report.failed > 0 => {
+                        tracing::info!(sent = report.sent, failed = report.failed, "mail step");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "mail step failed; retrying next tick"),
+                }
             }
         }
     });

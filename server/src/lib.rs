@@ -25,9 +25,11 @@ pub mod web;
 use crate::auth::keys::Keys;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::config::Config;
+use crate::domain::mail::Mailer;
 use crate::state::AppState;
 use axum::Router;
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +43,7 @@ pub struct Application {
     db: DatabaseConnection,
     hub: live::Hub,
     scheduler_interval: Duration,
+    mailer: Option<Mailer>,
     shutdown_timeout: Duration,
 }
 
@@ -55,6 +58,13 @@ impl Application {
         let keys = Keys::load(config.serve.jwt_secret.as_ref(), &db).await?;
         let login_limiter =
             LoginLimiter::new(config.serve.login_max_failures_per_account, config.serve.login_max_failures_per_address);
+        // Checked at start-up: a mistyped SMTP URL fails now, not at the first reminder.
+        let mailer = config
+            .serve
+            .smtp_url
+            .as_ref()
+            .map(|url| Mailer::new(url.expose_secret(), &config.serve.mail_from))
+            .transpose()?;
         let config = Arc::new(config);
         let hub = live::Hub::new(&db);
         let state = AppState {
@@ -72,6 +82,7 @@ impl Application {
             db,
             hub,
             scheduler_interval: Duration::from_millis(config.serve.scheduler_interval_ms),
+            mailer,
             shutdown_timeout: Duration::from_secs(config.serve.shutdown_timeout_secs),
         })
     }
@@ -92,7 +103,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         self.hub.spawn_listener();
         if !self.scheduler_interval.is_zero() {
-            jobs::spawn_scheduler(self.db.clone(), self.hub.clone(), self.scheduler_interval);
+            jobs::spawn_scheduler(self.db.clone(), self.hub.clone(), self.scheduler_interval, self.mailer.clone());
         }
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let hub = self.hub.clone();

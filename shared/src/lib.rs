@@ -8,6 +8,7 @@ pub mod customer;
 pub mod error;
 pub mod page;
 pub mod pipeline;
+pub mod playbook;
 pub mod reminder;
 pub mod timeline;
 pub mod validate;

@@ -126,6 +126,8 @@ pub struct Reminder {
     /// 1 for the first occurrence of a recurring reminder, then 2, 3…
     pub occurrence: u32,
     pub source: ReminderSource,
+    /// How to reach out (playbook steps say): the activity to log when done.
+    pub channel: Option<crate::activity::ActivityKind>,
     pub playbook_run_id: Option<Uuid>,
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -302,6 +304,15 @@ pub struct Notification {
     pub customer_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+/// The caller's calendar feed, returned once when created: subscribe to
+/// `path` on this server from a phone's calendar. Creating a new one
+/// revokes the old.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeed {
+    pub path: String,
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use rapport_shared::reminder::{Notification, ReminderCounts};
 #[derive(Debug, Clone, Copy)]
 pub struct Live {
     pub counts: RwSignal<ReminderCounts>,
-    /// Bumped on every pushed notification: pages showing reminders reload.
+    /// Bumped on every pushed notification and local change: pages showing reminders reload.
     pub pulse: RwSignal<u32>,
 }
 
@@ -34,6 +34,13 @@ impl Live {
                 self.counts.set(c);
             }
         });
+    }
+
+    /// Something on this page changed reminders or the timeline (a playbook
+    /// applied, say): fresh counts, and pages showing them reload.
+    pub fn changed(self) {
+        self.refresh();
+        self.pulse.update(|p| *p = p.wrapping_add(1));
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod bell;
 pub mod close_deal;
 pub mod composer;
+pub mod drag;
 pub mod field;
 pub mod layout;
 pub mod states;

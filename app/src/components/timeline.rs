@@ -37,6 +37,7 @@ const FILTERS: [(Msg, &str); 9] = [
 pub fn Timeline(customer_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let outbox = use_outbox();
+    let live = crate::components::bell::use_live();
     let filter = RwSignal::new("");
     let items = RwSignal::new(Vec::<TimelineEvent>::new());
     let next = RwSignal::new(None::<String>);
@@ -74,10 +75,11 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
             }
         });
     };
-    // Reload on a new filter, and whenever the outbox delivers an entry.
+    // Reload on a new filter, whenever the outbox delivers an entry, and on news.
     Effect::new(move |_| {
         filter.track();
         outbox.sent.track();
+        live.pulse.track();
         load(None);
     });
 

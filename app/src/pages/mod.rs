@@ -8,6 +8,7 @@ pub mod login;
 pub mod not_found;
 pub mod pipeline;
 pub mod pipeline_settings;
+pub mod playbook_settings;
 pub mod quick;
 pub mod settings;
 pub mod setup;

@@ -6,6 +6,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::close_deal::{CloseDealForm, Closing};
+use crate::components::drag::{self, Press};
 use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format;
 use crate::i18n::{I18n, Msg, tr, use_i18n};
@@ -15,15 +16,6 @@ use rapport_shared::ErrorCode;
 use rapport_shared::auth::Role;
 use rapport_shared::pipeline::{Board, BoardQuery, Deal, DealQuery, ForecastMonth, MoveDeal, Pipeline, StageKind};
 use uuid::Uuid;
-
-/// A press on a card, becoming a drag once the pointer travels a few pixels.
-#[derive(Debug, Clone, Copy)]
-struct Press {
-    deal: Uuid,
-    x: i32,
-    y: i32,
-    dragging: bool,
-}
 
 /// A drop on a won or lost column, waiting for the fields closing needs.
 #[derive(Debug, Clone)]
@@ -45,7 +37,7 @@ pub fn PipelineBoard() -> impl IntoView {
     let tab = RwSignal::new(0usize);
     let message = RwSignal::new(None::<Msg>);
     let pending = RwSignal::new(None::<PendingClose>);
-    let press = StoredValue::new(None::<Press>);
+    let press = StoredValue::new(None::<Press<Uuid>>);
     let sees_others = move || session.user().is_some_and(|u| u.role != Role::Rep);
 
     let owner = move || only_mine.get_untracked().then(|| session.user_untracked().map(|u| u.id)).flatten();
@@ -158,35 +150,30 @@ pub fn PipelineBoard() -> impl IntoView {
 
     let on_down = move |ev: leptos::ev::PointerEvent, deal: Uuid| {
         // On touch screens only the grip drags, so swiping a card still scrolls.
-        if ev.button() != 0 || (ev.pointer_type() == "touch" && !on_grip(&ev)) {
+        if ev.button() != 0 || (ev.pointer_type() == "touch" && !drag::on_grip(&ev)) {
             return;
         }
-        press.set_value(Some(Press { deal, x: ev.client_x(), y: ev.client_y(), dragging: false }));
-        capture(&ev);
+        press.set_value(Some(Press::start(deal, &ev)));
     };
     let on_move = move |ev: leptos::ev::PointerEvent| {
-        let Some(mut p) = press.get_value() else { return };
-        let (dx, dy) = (ev.client_x() - p.x, ev.client_y() - p.y);
-        if !p.dragging && dx.abs() + dy.abs() > 6 {
-            p.dragging = true;
-            press.set_value(Some(p));
-        }
-        if p.dragging {
-            follow(&ev, dx, dy);
-        }
+        press.update_value(|p| {
+            if let Some(p) = p {
+                p.track(&ev);
+            }
+        });
     };
     let on_up = move |ev: leptos::ev::PointerEvent| {
         let Some(p) = press.get_value() else { return };
         press.set_value(None);
         let drop = if p.dragging { drop_target(&ev) } else { None };
-        reset(&ev);
+        drag::reset(&ev);
         if let Some((stage, after)) = drop {
-            move_card(p.deal, stage, after);
+            move_card(p.item, stage, after);
         }
     };
     let on_cancel = move |ev: leptos::ev::PointerEvent| {
         press.set_value(None);
-        reset(&ev);
+        drag::reset(&ev);
     };
 
     view! {
@@ -406,81 +393,8 @@ fn Forecast(months: Vec<ForecastMonth>, currency: String) -> impl IntoView {
     })
 }
 
-fn capture(ev: &leptos::ev::PointerEvent) {
-    #[cfg(feature = "hydrate")]
-    if let Some(el) = card_of(ev) {
-        // Synthetic events have no capturable pointer; moves still arrive on the card.
-        let _ = el.set_pointer_capture(ev.pointer_id());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
-}
-
-fn follow(ev: &leptos::ev::PointerEvent, dx: i32, dy: i32) {
-    #[cfg(feature = "hydrate")]
-    if let Some(el) = card_of(ev) {
-        let _ = el.class_list().add_1("dragging");
-        let _ = el.style().set_property("transform", &format!("translate({dx}px, {dy}px)"));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (ev, dx, dy);
-}
-
-fn reset(ev: &leptos::ev::PointerEvent) {
-    #[cfg(feature = "hydrate")]
-    if let Some(el) = card_of(ev) {
-        let _ = el.class_list().remove_1("dragging");
-        let _ = el.style().remove_property("transform");
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
-}
-
 /// The stage (column or tab) under the pointer, and the card it was dropped after.
 fn drop_target(ev: &leptos::ev::PointerEvent) -> Option<(Uuid, Option<Uuid>)> {
-    #[cfg(feature = "hydrate")]
-    {
-        let card = card_of(ev)?;
-        // Look through the dragged card at what lies beneath it.
-        let _ = card.style().set_property("visibility", "hidden");
-        let below = web_sys::window()?.document()?.element_from_point(ev.client_x() as f32, ev.client_y() as f32);
-        let _ = card.style().remove_property("visibility");
-        let below = below?;
-        let stage = below.closest("[data-stage-id]").ok()??.get_attribute("data-stage-id")?;
-        let after = below
-            .closest("[data-deal-id]")
-            .ok()
-            .flatten()
-            .and_then(|c| c.get_attribute("data-deal-id"))
-            .and_then(|id| Uuid::parse_str(&id).ok());
-        Some((Uuid::parse_str(&stage).ok()?, after))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = ev;
-        None
-    }
-}
-
-/// Whether the press started on the card's grip.
-fn on_grip(ev: &leptos::ev::PointerEvent) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        ev.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest(".grip").ok().flatten())
-            .is_some()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = ev;
-        false
-    }
-}
-
-#[cfg(feature = "hydrate")]
-fn card_of(ev: &leptos::ev::PointerEvent) -> Option<web_sys::HtmlElement> {
-    use wasm_bindgen::JsCast;
-    ev.current_target()?.dyn_into::<web_sys::HtmlElement>().ok()
+    let [stage, after] = drag::attrs_under(ev, ["data-stage-id", "data-deal-id"]);
+    Some((Uuid::parse_str(&stage?).ok()?, after.and_then(|id| Uuid::parse_str(&id).ok())))
 }

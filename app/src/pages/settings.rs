@@ -1,10 +1,11 @@
-//! The user's own settings: name, language, time zone; sign out. Admins
-//! also edit the sales stages here.
+//! The user's own settings: name, language, time zone, the calendar feed;
+//! sign out. Admins also edit the sales stages and playbooks here.
 
 use crate::api;
 use crate::components::field::{SelectField, TextField};
 use crate::i18n::{Msg, field_error, remember_language, tr, use_i18n};
 use crate::pages::pipeline_settings::PipelineSettings;
+use crate::pages::playbook_settings::PlaybookSettings;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -75,9 +76,84 @@ pub fn Settings() -> impl IntoView {
                 <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
             </div>
         </form>
-        {is_admin.then(|| view! { <PipelineSettings/> })}
+        <CalendarFeedSettings/>
+        {is_admin.then(|| view! { <PipelineSettings/> <PlaybookSettings/> })}
         <div class="card">
             <button class="btn danger" on:click=sign_out>{tr(Msg::SignOut)}</button>
         </div>
     }
+}
+
+/// The calendar feed: a secret address a phone's calendar subscribes to.
+/// The address is shown once, when made; a new one revokes the old.
+#[component]
+fn CalendarFeedSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let url = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<Msg>);
+    let fail = move |e: api::ApiError| {
+        status.set(Some(if e == api::ApiError::Network { Msg::Offline } else { Msg::SomethingWrong }))
+    };
+    let create = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::create_calendar_feed().await {
+                Ok(feed) => {
+                    let origin = web_origin();
+                    url.set(Some(format!("{origin}{}", feed.path)));
+                    status.set(None);
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let revoke = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::revoke_calendar_feed().await {
+                Ok(()) => {
+                    url.set(None);
+                    status.set(Some(Msg::CalendarRevoked));
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{tr(Msg::CalendarFeed)}</h2>
+            <p class="muted small-print">{tr(Msg::CalendarFeedHint)}</p>
+            {move || url.get().map(|u| view! {
+                <input class="input calendar-url" readonly aria-label=tr(Msg::CalendarFeed) prop:value=u
+                    on:focus=|ev| select_all(&ev)/>
+            })}
+            <p class="form-status" role="status">{move || status.get().map(|m| i18n.t(m))}</p>
+            <div class="actions">
+                <button class="btn" type="button" on:click=create>{tr(Msg::CreateCalendarLink)}</button>
+                <button class="btn danger" type="button" on:click=revoke>{tr(Msg::RevokeCalendarLink)}</button>
+            </div>
+        </section>
+    }
+}
+
+/// `https://host:port` of the page, for addresses given to other apps.
+fn web_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) {
+            return origin;
+        }
+    }
+    String::new()
+}
+
+/// Selects a read-only field's text so it can be copied at once.
+fn select_all(ev: &leptos::ev::FocusEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            input.select();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }

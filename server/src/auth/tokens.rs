@@ -47,8 +47,8 @@ pub fn verify_access(keys: &Keys, token: &str) -> Option<Claims> {
     decode::<Claims>(token, &keys.decoding, &validation).ok().map(|data| data.claims)
 }
 
-/// What is stored for a refresh token: its SHA-256, hex.
-pub fn hash_refresh(token: &str) -> String {
+/// What is stored for a secret (refresh token, calendar feed): its SHA-256, hex.
+pub fn sha256_hex(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn refresh_hash_is_stable_hex() {
-        assert_eq!(hash_refresh("abc").len(), 64);
-        assert_eq!(hash_refresh("abc"), hash_refresh("abc"));
+        assert_eq!(sha256_hex("abc").len(), 64);
+        assert_eq!(sha256_hex("abc"), sha256_hex("abc"));
     }
 }

@@ -6,7 +6,7 @@
 
 use super::customers::{self, find_visible};
 use super::pipelines::{self, default_pipeline, find_stage, stages_of};
-use super::{Actor, new_id, now, timeline};
+use super::{Actor, new_id, now, playbooks, timeline};
 use crate::entity::{customer, deal, deal_stage_history};
 use crate::error::{AppError, AppResult};
 use rapport_shared::customer::{LifecycleStatus, UserRef};
@@ -91,6 +91,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewDeal) -> A
     enter_stage(&txn, &row, actor, at).await?;
     let event = Event::DealCreated { deal_id: row.id, title: row.title.clone(), stage: stage.name.clone() };
     timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
+    playbooks::on_stage_entered(&txn, actor.user_id, &row).await?;
     // A first deal makes a lead a prospect; a hand-set status is kept otherwise.
     if customer.status == LifecycleStatus::Lead.as_str() {
         set_lifecycle(&txn, &customer, LifecycleStatus::Prospect).await?;
@@ -464,6 +465,10 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
         };
         if let Some(event) = closing {
             timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
+        }
+        match status {
+            DealStatus::Open => playbooks::on_stage_entered(&txn, actor.user_id, &moved).await?,
+            closed => playbooks::on_deal_closed(&txn, actor.user_id, &row, closed == DealStatus::Won).await?,
         }
         if status == DealStatus::Won {
             let customer = customer::Entity::find_by_id(row.customer_id).one(&txn).await?.ok_or(AppError::NotFound)?;

@@ -6,7 +6,7 @@
 
 use super::customers::insert_row;
 use super::users::{self, NewUser};
-use super::{Actor, activities, deals, new_id, now, pipelines};
+use super::{Actor, activities, deals, new_id, now, pipelines, playbooks};
 use crate::entity::{contact, org};
 use crate::error::{AppError, AppResult};
 use rand::rngs::StdRng;
@@ -15,6 +15,7 @@ use rapport_shared::activity::{ActivityFields, ActivityKind, Direction, Outcome}
 use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, SourceChannel};
 use rapport_shared::pipeline::{DEFAULT_LOST_REASONS, MoveDeal, NewDeal, StageKind};
+use rapport_shared::playbook::{NewPlaybook, PlaybookStep};
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use serde_json::{Map, json};
@@ -119,6 +120,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
     .await?;
     super::pipelines::seed_defaults(&txn, org.id).await?;
     let mut owners = Vec::new();
+    let mut admin_id = Uuid::nil();
     for (local, name, role) in PEOPLE {
         let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
         let user = users::insert(
@@ -143,7 +145,9 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
             AppError::Conflict { .. } => AppError::conflict("the demo organisation exists already"),
             other => other,
         })?;
-        if *role != Role::Admin {
+        if *role == Role::Admin {
+            admin_id = user.id;
+        } else {
             owners.push(user.id);
         }
     }
@@ -198,14 +202,20 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         let touches = rng.random_range(1..=4);
         for t in 0..touches {
             let kind = *pick(&mut rng, ActivityKind::ALL);
+            let occurred_at = touched - chrono::Duration::days(i64::from(touches - 1 - t) * 9);
+            // Some latest touches promised a follow-up: overdue, today or soon, as reminders.
+            let next_follow_up_at = (t == touches - 1 && rng.random_bool(0.35)).then(|| {
+                let due = at + chrono::Duration::minutes(rng.random_range(-3 * 24 * 60..10 * 24 * 60));
+                std::cmp::max(due, occurred_at + chrono::Duration::hours(1))
+            });
             let activity = ActivityFields {
                 kind,
                 direction: Some(if rng.random_bool(0.7) { Direction::Outbound } else { Direction::Inbound }),
                 outcome: Some(*pick(&mut rng, Outcome::ALL)),
-                occurred_at: touched - chrono::Duration::days(i64::from(touches - 1 - t) * 9),
+                occurred_at,
                 duration_secs: (kind == ActivityKind::Call).then(|| rng.random_range(60..900)),
                 body: Some(pick(&mut rng, NOTES).to_string()),
-                next_follow_up_at: None,
+                next_follow_up_at,
             };
             activities::insert(&txn, owner, &customer, None, &activity).await?;
         }
@@ -230,8 +240,71 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
+    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin }).await?;
     open_deals(db, org.id, &with_deals, &mut rng).await?;
     Ok(CUSTOMERS)
+}
+
+/// Two playbooks: a welcome cadence applied by hand, and a proposal
+/// follow-up that deals entering "Proposal" start (the demo deals do).
+async fn demo_playbooks(db: &DatabaseConnection, admin: &Actor) -> AppResult<()> {
+    let pipeline = pipelines::default_pipeline(db, admin.org_id).await?;
+    let proposal = pipelines::stages_of(db, pipeline.id).await?.into_iter().find(|s| s.name == "Proposal");
+    let step = |day_offset, hour, channel, title: &str, script: &str| PlaybookStep {
+        day_offset,
+        time: chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default(),
+        channel,
+        title: title.into(),
+        script: Some(script.into()),
+    };
+    let books = [
+        NewPlaybook {
+            name: "New lead welcome".into(),
+            steps: vec![
+                step(
+                    0,
+                    10,
+                    ActivityKind::Call,
+                    "Welcome call",
+                    "Thank them for their interest; ask what made them reach out.",
+                ),
+                step(
+                    2,
+                    9,
+                    ActivityKind::Email,
+                    "Send the catalogue",
+                    "Attach the catalogue and the price list for their region.",
+                ),
+                step(7, 15, ActivityKind::Visit, "Visit with samples", "Bring samples of what they asked about."),
+            ],
+            trigger_stage_id: None,
+        },
+        NewPlaybook {
+            name: "Proposal follow-up".into(),
+            steps: vec![
+                step(
+                    1,
+                    10,
+                    ActivityKind::Call,
+                    "Check the proposal arrived",
+                    "Did the proposal reach the right person?",
+                ),
+                step(4, 11, ActivityKind::Message, "Answer open questions", "Offer a short call for any questions."),
+                step(
+                    10,
+                    10,
+                    ActivityKind::Call,
+                    "Ask for the decision",
+                    "When will they decide, and who else decides?",
+                ),
+            ],
+            trigger_stage_id: proposal.map(|s| s.id),
+        },
+    ];
+    for book in books {
+        playbooks::create(db, admin, book).await?;
+    }
+    Ok(())
 }
 
 /// Deals on about a third of the customers, spread over the stages with

@@ -4,13 +4,16 @@
 //! A record the actor may not see is `NotFound`, never `Forbidden`.
 
 pub mod activities;
+pub mod calendar_feeds;
 pub mod contacts;
 pub mod customers;
 pub mod deals;
 pub mod demo;
 pub mod ical;
+pub mod mail;
 pub mod notifications;
 pub mod pipelines;
+pub mod playbooks;
 pub mod recurrence;
 pub mod reminders;
 pub mod scheduler;

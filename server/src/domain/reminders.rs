@@ -14,7 +14,7 @@ use crate::entity::{customer, deal, notification, reminder, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
-use rapport_shared::activity::NewActivity;
+use rapport_shared::activity::{ActivityKind, NewActivity};
 use rapport_shared::customer::UserRef;
 use rapport_shared::page::clamp_limit;
 use rapport_shared::reminder::{
@@ -48,6 +48,8 @@ pub struct Draft {
     pub recurrence: Option<Recurrence>,
     pub occurrence: i32,
     pub source: ReminderSource,
+    /// How to reach out, when the reminder says (playbook steps do).
+    pub channel: Option<ActivityKind>,
     pub activity_id: Option<Uuid>,
     pub playbook_run_id: Option<Uuid>,
 }
@@ -108,6 +110,7 @@ pub async fn insert(db: &impl ConnectionTrait, created_by: Uuid, draft: Draft) -
         source: Set(draft.source.as_str().to_owned()),
         activity_id: Set(draft.activity_id),
         playbook_run_id: Set(draft.playbook_run_id),
+        channel: Set(draft.channel.map(|c| c.as_str().to_owned())),
         created_by: Set(created_by),
         completed_at: Set(None),
         created_at: Set(at),
@@ -181,6 +184,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewReminder) 
         recurrence: input.recurrence,
         occurrence: 1,
         source: ReminderSource::Manual,
+        channel: None,
         activity_id: None,
         playbook_run_id: None,
     };
@@ -346,6 +350,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Rem
             log_activity(&txn, actor, &customer, input).await?;
         }
         schedule_next(&txn, actor, &updated, tz).await?;
+        if let Some(run_id) = updated.playbook_run_id {
+            super::playbooks::on_step_done(&txn, run_id).await?;
+        }
     }
     txn.commit().await?;
     get(db, actor, id).await
@@ -392,6 +399,7 @@ async fn schedule_next(db: &impl ConnectionTrait, actor: &Actor, done: &reminder
         recurrence: Some(rule),
         occurrence: done.occurrence + 1,
         source: ReminderSource::parse(&done.source).unwrap_or(ReminderSource::Manual),
+        channel: done.channel.as_deref().and_then(ActivityKind::parse),
         activity_id: None,
         playbook_run_id: done.playbook_run_id,
     };
@@ -440,6 +448,7 @@ pub async fn follow_up(
                 recurrence: None,
                 occurrence: 1,
                 source: ReminderSource::FollowUp,
+                channel: None,
                 activity_id: Some(activity_id),
                 playbook_run_id: None,
             };
@@ -542,6 +551,7 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<reminder::Model>) -> A
             recurrence: r.recurrence.and_then(|v| serde_json::from_value(v).ok()),
             occurrence: u32::try_from(r.occurrence).unwrap_or(1),
             source: ReminderSource::parse(&r.source).unwrap_or(ReminderSource::Manual),
+            channel: r.channel.as_deref().and_then(ActivityKind::parse),
             playbook_run_id: r.playbook_run_id,
             completed_at: r.completed_at,
             created_at: r.created_at,

@@ -145,6 +145,8 @@ fn new_notification(
         dedupe_key,
         created_at: now,
         read_at: None,
+        emailed_at: None,
+        email_retry_at: None,
     }
 }
 
@@ -191,6 +193,8 @@ async fn digest_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut 
                 dedupe_key: format!("digest:{}:{local_date}", u.id),
                 created_at: now,
                 read_at: None,
+                emailed_at: None,
+                email_retry_at: None,
             };
             if let Some(pushed) = insert_once(&txn, note).await? {
                 report.pushed.push(pushed);

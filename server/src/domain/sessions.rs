@@ -45,7 +45,7 @@ pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> Ap
         id: Set(new_id()),
         org_id: Set(user.org_id),
         user_id: Set(user.id),
-        token_hash: Set(tokens::hash_refresh(&refresh_token)),
+        token_hash: Set(tokens::sha256_hex(&refresh_token)),
         expires_at: Set(now() + chrono::Duration::days(REFRESH_TTL_DAYS)),
         revoked_at: Set(None),
         created_at: Set(now()),
@@ -65,7 +65,7 @@ pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> Ap
 pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppResult<Session> {
     let txn = db.begin().await?;
     let stored = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh(token)))
+        .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
         .one(&txn)
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -93,7 +93,7 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppRe
 pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh(token)))
+        .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;

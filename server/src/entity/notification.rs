@@ -17,6 +17,11 @@ pub struct Model {
     pub dedupe_key: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// When it was e-mailed (see `domain::mail`); NULL while not (yet) sent.
+    pub emailed_at: Option<DateTimeUtc>,
+    /// When the mail step may next try it: a claim's lease, or the retry
+    /// after a failed send; NULL when never tried.
+    pub email_retry_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ pub struct Model {
     pub source: String,
     pub activity_id: Option<Uuid>,
     pub playbook_run_id: Option<Uuid>,
+    pub channel: Option<String>,
     pub created_by: Uuid,
     pub completed_at: Option<DateTimeUtc>,
     pub next_alert_at: Option<DateTimeUtc>,

@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod auth;
+pub mod calendar;
 pub mod contacts;
 pub mod customers;
 pub mod deals;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod pipelines;
+pub mod playbooks;
 pub mod reminders;
 pub mod setup;
 pub mod timeline;
@@ -35,7 +37,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, pipelines and deals, reminders and notifications, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
+    info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, pipelines and deals, reminders, playbooks and notifications, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
     modifiers(&SecuritySchemes),
     components(schemas(rapport_shared::ErrorCode))
 )]
@@ -69,7 +71,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(timeline::router())
         .merge(pipelines::router())
         .merge(deals::router())
+        .merge(playbooks::router())
         .merge(reminders::router())
+        .merge(calendar::router())
         .merge(notifications::router())
 }
 

@@ -2,6 +2,7 @@
 //! tags, custom fields, and contacts (add, remove). The timeline joins it
 //! with the timeline issue.
 
+use super::playbooks::Playbooks;
 use super::status_msg;
 use crate::api;
 use crate::components::composer::Composer;
@@ -146,7 +147,10 @@ fn CustomerView(customer: Customer) -> impl IntoView {
             </section>
             <Contacts customer_id=id/>
         </div>
-        <Deals customer_id=id/>
+        <div class="grid-2">
+            <Deals customer_id=id/>
+            <Playbooks customer_id=id/>
+        </div>
         <section class="card">
             <h2>{tr(Msg::LogActivity)}</h2>
             <Composer customer_id=id customer_name=customer.name.clone()/>

@@ -4,6 +4,7 @@ pub mod card;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod playbooks;
 
 use crate::i18n::Msg;
 use rapport_shared::customer::LifecycleStatus;

@@ -58,10 +58,11 @@ e2e:
 	cd e2e && npm ci --no-audit --no-fund
 	cd e2e && RAPPORT_BIN=$(BIN) LEPTOS_SITE_ROOT=$(CURDIR)/target/site npx playwright test
 
-## Figures, not pass/fail: timeline reads and activity logging (SQLite; also
-## PostgreSQL when RAPPORT_BENCH_POSTGRES_URL is set).
+## Figures, not pass/fail: activity logging, timeline and board reads, and the
+## reminder scheduler with a million reminders (SQLite; also PostgreSQL when
+## RAPPORT_BENCH_POSTGRES_URL is set).
 bench:
-	cargo bench -p rapport-server --bench figures
+	cargo bench -p rapport-server --bench figures --bench scheduler
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools

@@ -11,6 +11,7 @@ mod m20261122_000004_create_pipelines;
 mod m20261122_000005_create_reminders;
 mod m20261122_000006_notification_email;
 mod m20261122_000007_reminder_channel;
+mod m20261122_000008_teams_and_keys;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_reminders::Migration),
             Box::new(m20261122_000006_notification_email::Migration),
             Box::new(m20261122_000007_reminder_channel::Migration),
+            Box::new(m20261122_000008_teams_and_keys::Migration),
         ]
     }
 }

@@ -10,7 +10,6 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::CookieJar;
-use rapport_shared::auth::Role;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
@@ -39,7 +38,7 @@ impl FromRequestParts<AppState> for Actor {
         }
         // Looked up on every request so a deactivated user stops at once.
         let user = users::active(&state.db, claims.sub, claims.org).await?.ok_or(AppError::Unauthenticated)?;
-        Ok(Actor { user_id: user.id, org_id: user.org_id, role: Role::parse(&user.role).unwrap_or(Role::Rep) })
+        Ok(Actor::of(&user))
     }
 }
 

@@ -200,7 +200,7 @@ async fn find_editable(
         .await?
         .ok_or(AppError::NotFound)?;
     let customer = find_visible(db, actor, row.customer_id).await?;
-    if row.author_id != actor.user_id && !actor.sees_whole_org() {
+    if row.author_id != actor.user_id && !actor.is_admin() {
         return Err(AppError::Forbidden("only the author or an admin can change an activity"));
     }
     Ok((row, customer))

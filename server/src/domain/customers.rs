@@ -22,10 +22,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// The rows `actor` may see: their org, and for non-admins their own.
+/// The rows `actor` may see: their org, and owners they may see.
 pub fn visible(actor: &Actor) -> Condition {
-    let cond = Condition::all().add(customer::Column::OrgId.eq(actor.org_id));
-    if actor.sees_whole_org() { cond } else { cond.add(customer::Column::OwnerId.eq(actor.user_id)) }
+    Condition::all().add(customer::Column::OrgId.eq(actor.org_id)).add(actor.sees_owner(customer::Column::OwnerId))
 }
 
 /// The customer with `id` if `actor` may see it.

@@ -29,10 +29,12 @@ use uuid::Uuid;
 /// Gap between neighbouring ranks, so most moves need no renumbering.
 const RANK_GAP: i64 = 1024;
 
-/// The deals `actor` may see: their org, and for non-admins their own.
+/// The live deals `actor` may see: their org, and owners they may see.
 fn visible(actor: &Actor) -> Condition {
-    let cond = Condition::all().add(deal::Column::OrgId.eq(actor.org_id)).add(deal::Column::ArchivedAt.is_null());
-    if actor.sees_whole_org() { cond } else { cond.add(deal::Column::OwnerId.eq(actor.user_id)) }
+    Condition::all()
+        .add(deal::Column::OrgId.eq(actor.org_id))
+        .add(deal::Column::ArchivedAt.is_null())
+        .add(actor.sees_owner(deal::Column::OwnerId))
 }
 
 async fn find_visible_deal(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<deal::Model> {

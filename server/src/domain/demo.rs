@@ -138,6 +138,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
                 }
                 .into(),
                 language: if local.contains("zhang") { Language::ZhCn } else { Language::En },
+                team_id: None,
             },
         )
         .await
@@ -240,7 +241,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
-    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin }).await?;
+    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin, team_id: None }).await?;
     open_deals(db, org.id, &with_deals, &mut rng).await?;
     Ok(CUSTOMERS)
 }
@@ -320,7 +321,7 @@ async fn open_deals(
     let stages = pipelines::stages_of(db, pipeline.id).await?;
     let today = now().date_naive();
     for (n, (customer_id, owner)) in customers.iter().enumerate() {
-        let actor = Actor { user_id: *owner, org_id, role: Role::Rep };
+        let actor = Actor { user_id: *owner, org_id, role: Role::Rep, team_id: None };
         let amount = rng.random_range(5..400) * 100_000;
         let input = NewDeal {
             customer_id: *customer_id,

@@ -1,6 +1,6 @@
 //! Business rules, one module per area. Every function that touches business
 //! rows takes the [`Actor`] first and scopes its queries by it: the org always,
-//! and the owner for reps and managers (teams arrive with the teams issue).
+//! then the owner — a rep's own records, a manager's team's, an admin's all.
 //! A record the actor may not see is `NotFound`, never `Forbidden`.
 
 pub mod activities;
@@ -22,7 +22,10 @@ pub mod setup;
 pub mod timeline;
 pub mod users;
 
+use crate::entity::user;
 use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition};
 use rapport_shared::auth::Role;
 use uuid::Uuid;
 
@@ -32,12 +35,42 @@ pub struct Actor {
     pub user_id: Uuid,
     pub org_id: Uuid,
     pub role: Role,
+    /// A manager's team: they see its members' records.
+    pub team_id: Option<Uuid>,
 }
 
 impl Actor {
-    /// Sees every record of the org (not only their own).
-    pub fn sees_whole_org(&self) -> bool {
+    /// The actor a signed-in user is.
+    pub fn of(user: &user::Model) -> Self {
+        Self {
+            user_id: user.id,
+            org_id: user.org_id,
+            role: Role::parse(&user.role).unwrap_or(Role::Rep),
+            team_id: user.team_id,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Rows whose `owner` column names someone the actor may see: anyone
+    /// (within the org, which callers add) for an admin, the members of their
+    /// team for a manager, themselves otherwise.
+    pub fn sees_owner<C: ColumnTrait>(&self, owner: C) -> Condition {
+        match (self.role, self.team_id) {
+            (Role::Admin, _) => Condition::all(),
+            (Role::Manager, Some(team)) => Condition::all().add(
+                owner.in_subquery(
+                    Query::select()
+                        .column(user::Column::Id)
+                        .from(user::Entity)
+                        .and_where(user::Column::TeamId.eq(team))
+                        .to_owned(),
+                ),
+            ),
+            _ => Condition::all().add(owner.eq(self.user_id)),
+        }
     }
 }
 

@@ -292,7 +292,7 @@ pub fn to_stage(row: stage::Model) -> Stage {
 }
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
-    if actor.sees_whole_org() { Ok(()) } else { Err(AppError::Forbidden("only an admin can change pipelines")) }
+    if actor.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin can change pipelines")) }
 }
 
 async fn one(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Pipeline> {

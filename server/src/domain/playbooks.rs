@@ -33,7 +33,7 @@ pub const STOPPED_DEAL_WON: &str = "deal_won";
 pub const STOPPED_DEAL_LOST: &str = "deal_lost";
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
-    if actor.sees_whole_org() { Ok(()) } else { Err(AppError::Forbidden("only an admin can change playbooks")) }
+    if actor.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin can change playbooks")) }
 }
 
 fn live(org_id: Uuid) -> Condition {

@@ -54,10 +54,9 @@ pub struct Draft {
     pub playbook_run_id: Option<Uuid>,
 }
 
-/// The reminders `actor` may see: their org, and for non-admins their own.
+/// The reminders `actor` may see: their org, and assignees they may see.
 fn visible(actor: &Actor) -> Condition {
-    let cond = Condition::all().add(reminder::Column::OrgId.eq(actor.org_id));
-    if actor.sees_whole_org() { cond } else { cond.add(reminder::Column::AssigneeId.eq(actor.user_id)) }
+    Condition::all().add(reminder::Column::OrgId.eq(actor.org_id)).add(actor.sees_owner(reminder::Column::AssigneeId))
 }
 
 async fn find_visible_reminder(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<reminder::Model> {
@@ -133,18 +132,18 @@ pub async fn insert(db: &impl ConnectionTrait, created_by: Uuid, draft: Draft) -
 }
 
 /// Checks that `assignee_id` may receive a reminder from `actor`: oneself, or
-/// for admins any active user of the org.
+/// an active user whose records the actor sees (a manager's team, an admin's org).
 async fn check_assignee(db: &impl ConnectionTrait, actor: &Actor, assignee_id: Uuid) -> AppResult<()> {
     if assignee_id == actor.user_id {
         return Ok(());
     }
-    let ok = actor.sees_whole_org()
-        && user::Entity::find_by_id(assignee_id)
-            .filter(user::Column::OrgId.eq(actor.org_id))
-            .filter(user::Column::Active.eq(true))
-            .one(db)
-            .await?
-            .is_some();
+    let ok = user::Entity::find_by_id(assignee_id)
+        .filter(user::Column::OrgId.eq(actor.org_id))
+        .filter(user::Column::Active.eq(true))
+        .filter(actor.sees_owner(user::Column::Id))
+        .one(db)
+        .await?
+        .is_some();
     if ok { Ok(()) } else { Err(AppError::field("assignee_id", FieldError::UnknownValue)) }
 }
 
@@ -162,11 +161,10 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewReminder) 
         None => None,
     };
     if let Some(deal_id) = input.deal_id {
-        let mut q = deal::Entity::find_by_id(deal_id).filter(deal::Column::OrgId.eq(actor.org_id));
-        if !actor.sees_whole_org() {
-            q = q.filter(deal::Column::OwnerId.eq(actor.user_id));
-        }
-        let found = q.one(&txn).await?.ok_or_else(|| AppError::field("deal_id", FieldError::UnknownValue))?;
+        let found = deal::Entity::find_by_id(deal_id)
+            .filter(deal::Column::OrgId.eq(actor.org_id))
+            .filter(actor.sees_owner(deal::Column::OwnerId))
+            .one(&txn).await?.ok_or_else(|| AppError::field("deal_id", FieldError::UnknownValue))?;
         if customer.as_ref().is_some_and(|c| c.id != found.customer_id) {
             return Err(AppError::field("deal_id", FieldError::UnknownValue));
         }

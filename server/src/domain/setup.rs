@@ -72,6 +72,7 @@ pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: Va
             role: Role::Admin,
             time_zone: setup.time_zone,
             language: setup.language,
+            team_id: None,
         },
     )
     .await

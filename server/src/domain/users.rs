@@ -18,6 +18,7 @@ pub struct NewUser {
     pub role: Role,
     pub time_zone: String,
     pub language: Language,
+    pub team_id: Option<Uuid>,
 }
 
 /// Inserts a user; an e-mail already in use is a 409.
@@ -44,6 +45,9 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> AppResult<user::
         language: Set(new.language.tag().into()),
         active: Set(true),
         next_digest_at: Set(None),
+        team_id: Set(new.team_id),
+        invite_hash: Set(None),
+        invite_expires_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     };

@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table. Only `domain` queries them.
 
 pub mod activity;
+pub mod api_key;
 pub mod calendar_feed;
 pub mod contact;
 pub mod customer;
@@ -18,5 +19,6 @@ pub mod refresh_token;
 pub mod reminder;
 pub mod server_secret;
 pub mod stage;
+pub mod team;
 pub mod timeline_event;
 pub mod user;

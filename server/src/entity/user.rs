@@ -17,6 +17,11 @@ pub struct Model {
     pub active: bool,
     /// When this user's next daily digest is due (their local morning).
     pub next_digest_at: Option<DateTimeUtc>,
+    /// A manager sees the records of their team's members.
+    pub team_id: Option<Uuid>,
+    /// SHA-256 of a pending one-time invitation, and when it lapses.
+    pub invite_hash: Option<String>,
+    pub invite_expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

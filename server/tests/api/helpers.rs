@@ -128,6 +128,7 @@ impl TestApp {
                 role,
                 time_zone: "UTC".into(),
                 language: Language::En,
+                team_id: None,
             },
         )
         .await

@@ -5,6 +5,7 @@
 use rapport_shared::activity::{Activity, NewActivity};
 use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
 use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
+use rapport_shared::org_settings::{OrgSettings, OrgSettingsPatch};
 use rapport_shared::pipeline::{
     Board, BoardQuery, Deal, DealDetail, DealQuery, MoveDeal, NewDeal, NewStage, Pipeline, ReorderStages, Stage,
     StagePatch,
@@ -12,6 +13,10 @@ use rapport_shared::pipeline::{
 use rapport_shared::playbook::{ApplyPlaybook, NewPlaybook, Playbook, PlaybookPatch, PlaybookRun};
 use rapport_shared::reminder::{
     CalendarFeed, NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery,
+};
+use rapport_shared::team::{
+    AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Team, TeamInput, UserCreated,
+    UserPatch,
 };
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
@@ -57,6 +62,14 @@ impl ApiError {
 
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::Api { status: 404, .. })
+    }
+
+    /// The machine-readable context of the error, if any (`error.details`).
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        match self {
+            Self::Api { body, .. } => body.details.as_ref(),
+            Self::Network => None,
+        }
     }
 
     /// Field → message, for validation errors.
@@ -121,6 +134,19 @@ pub async fn update_customer(id: Uuid, patch: &CustomerPatch) -> ApiResult<Custo
 
 pub async fn archive_customer(id: Uuid) -> ApiResult<()> {
     call_empty(Method::Delete, &format!("/customers/{id}")).await
+}
+
+/// Claims a customer from the shared pool (first claim wins).
+pub async fn claim_customer(id: Uuid) -> ApiResult<Customer> {
+    call(Method::Post, &format!("/customers/{id}/claim"), None::<&()>).await
+}
+
+pub async fn org_settings() -> ApiResult<OrgSettings> {
+    call(Method::Get, "/org/settings", None::<&()>).await
+}
+
+pub async fn update_org_settings(patch: &OrgSettingsPatch) -> ApiResult<OrgSettings> {
+    call(Method::Patch, "/org/settings", Some(patch)).await
 }
 
 pub async fn contacts(customer_id: Uuid) -> ApiResult<Vec<Contact>> {
@@ -255,6 +281,46 @@ pub async fn revoke_calendar_feed() -> ApiResult<()> {
     call_empty(Method::Delete, "/me/calendar").await
 }
 
+pub async fn users() -> ApiResult<Vec<User>> {
+    call(Method::Get, "/users", None::<&()>).await
+}
+
+pub async fn create_user(input: &NewUserRequest) -> ApiResult<UserCreated> {
+    call(Method::Post, "/users", Some(input)).await
+}
+
+pub async fn update_user(id: Uuid, patch: &UserPatch) -> ApiResult<User> {
+    call(Method::Patch, &format!("/users/{id}"), Some(patch)).await
+}
+
+pub async fn deactivate_user(id: Uuid, input: &Deactivate) -> ApiResult<Moved> {
+    call(Method::Post, &format!("/users/{id}/deactivate"), Some(input)).await
+}
+
+pub async fn teams() -> ApiResult<Vec<Team>> {
+    call(Method::Get, "/teams", None::<&()>).await
+}
+
+pub async fn create_team(input: &TeamInput) -> ApiResult<Team> {
+    call(Method::Post, "/teams", Some(input)).await
+}
+
+pub async fn accept_invite(input: &AcceptInvite) -> ApiResult<LoginResponse> {
+    call(Method::Post, "/auth/accept-invite", Some(input)).await
+}
+
+pub async fn api_keys() -> ApiResult<Vec<ApiKey>> {
+    call(Method::Get, "/api-keys", None::<&()>).await
+}
+
+pub async fn create_api_key(input: &NewApiKey) -> ApiResult<ApiKeyCreated> {
+    call(Method::Post, "/api-keys", Some(input)).await
+}
+
+pub async fn revoke_api_key(id: Uuid) -> ApiResult<()> {
+    call_empty(Method::Delete, &format!("/api-keys/{id}")).await
+}
+
 pub async fn delete_activity(id: Uuid) -> ApiResult<()> {
     call_empty(Method::Delete, &format!("/activities/{id}")).await
 }
@@ -272,10 +338,26 @@ async fn call_empty(method: Method, path: &str) -> ApiResult<()> {
 async fn send_with_refresh(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<String> {
     match send(method, path, body.clone(), key).await {
         Err(e) if e.is_unauthenticated() && !path.starts_with("/auth/") => {
-            send(Method::Post, "/auth/refresh", None, None).await?;
+            if let Err(refused) = send(Method::Post, "/auth/refresh", None, None).await {
+                if refused.is_unauthenticated() {
+                    announce_signed_out();
+                }
+                return Err(refused);
+            }
             send(method, path, body, key).await
         }
         other => other,
+    }
+}
+
+/// The browser event that tells the app its session is gone (deactivated,
+/// signed out elsewhere, expired): the session listens and goes to sign-in.
+pub const SIGNED_OUT_EVENT: &str = "rapport-signed-out";
+
+fn announce_signed_out() {
+    #[cfg(feature = "hydrate")]
+    if let (Some(window), Ok(event)) = (web_sys::window(), web_sys::Event::new(SIGNED_OUT_EVENT)) {
+        let _ = window.dispatch_event(&event);
     }
 }
 

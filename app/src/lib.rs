@@ -30,6 +30,7 @@ use pages::customers::form::{CustomerEdit, CustomerNew};
 use pages::customers::list::CustomerList;
 use pages::dashboard::Dashboard;
 use pages::deal::DealPage;
+use pages::invite::Invite;
 use pages::login::Login;
 use pages::not_found::NotFound;
 use pages::pipeline::PipelineBoard;
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=Login/>
                 <Route path=path!("/setup") view=Setup/>
+                <Route path=path!("/invite/:token") view=Invite/>
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=Dashboard/>
                     <Route path=path!("customers") view=CustomerList/>

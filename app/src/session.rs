@@ -78,6 +78,14 @@ pub fn provide_session() -> Session {
     provide_context(session);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| session.recheck());
+    // A request that finds the session gone (deactivated, signed out
+    // elsewhere) ends it here too, and the shell sends the page to sign-in.
+    let listener = window_event_listener_untyped(api::SIGNED_OUT_EVENT, move |_| {
+        if matches!(session.state.get_untracked(), SessionState::SignedIn(_)) {
+            session.state.set(SessionState::SignedOut);
+        }
+    });
+    on_cleanup(move || listener.remove());
     session
 }
 

@@ -8,10 +8,10 @@ export async function open(page: Page, path: string) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
-export async function signIn(page: Page) {
+export async function signIn(page: Page, who: { email: string; password: string } = admin) {
   await open(page, '/login');
-  await page.getByLabel('E-mail').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
+  await page.getByLabel('E-mail').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: /Welcome back/ })).toBeVisible();
 }

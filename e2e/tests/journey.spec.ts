@@ -425,3 +425,44 @@ test('the week view moves a reminder to another day by drag or menu; the month v
   await expectNoHorizontalScroll(page);
   await api(page, 'PATCH', `/api/v1/reminders/${reminder.id}`, { status: 'done' });
 });
+
+test('a manager deactivates a rep with handover: the receiver finds the customers, the rep is sent to sign-in', async ({ page, browser }) => {
+  await signIn(page);
+  const suffix = test.info().project.name;
+  const password = 'team password 1';
+  const team = await api(page, 'POST', '/api/v1/teams', { name: `East ${suffix}` });
+  const person = async (who: string, role: string) => {
+    const email = `${who}-${suffix}@example.com`;
+    await api(page, 'POST', '/api/v1/users', { email, name: `${who} ${suffix}`, role, team_id: team.id, password });
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
+    const p = await context.newPage();
+    await signIn(p, { email, password });
+    return p;
+  };
+  const manager = await person('Mona', 'manager');
+  const leaving = await person('Rick', 'rep');
+  const receiver = await person('Rosa', 'rep');
+  const customer = `Handover Tea House ${suffix}`;
+  await api(leaving, 'POST', '/api/v1/customers', { kind: 'company', name: customer });
+  await open(leaving, '/customers');
+  await expect(leaving.getByText(customer)).toBeVisible();
+
+  await open(manager, '/settings');
+  const row = manager.locator('.person', { hasText: `Rick ${suffix}` });
+  await row.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  await row.getByRole('combobox', { name: 'Hand over to' }).selectOption({ label: `Rosa ${suffix}` });
+  manager.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: 'Deactivate and hand over' }).click();
+  await expect(manager.getByRole('status').filter({ hasText: 'Handed over: 1' })).toBeVisible();
+  await expectNoHorizontalScroll(manager);
+
+  // The receiver finds the customer, with the owner change on its timeline.
+  await open(receiver, '/customers');
+  await receiver.getByText(customer).click();
+  await expect(receiver.locator('.event', { hasText: 'handed the customer over' })).toBeVisible();
+
+  // The rep's open page goes to sign-in with the next thing they do.
+  await leaving.getByRole('link', { name: 'Dashboard' }).first().click();
+  await expect(leaving).toHaveURL(/\/login/);
+  for (const p of [manager, leaving, receiver]) await p.context().close();
+});

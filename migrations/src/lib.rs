@@ -12,6 +12,8 @@ mod m20261122_000005_create_reminders;
 mod m20261122_000006_notification_email;
 mod m20261122_000007_reminder_channel;
 mod m20261122_000008_teams_and_keys;
+mod m20261122_000009_pool_and_duplicates;
+mod m20261122_000010_audit_log;
 
 pub struct Migrator;
 
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_notification_email::Migration),
             Box::new(m20261122_000007_reminder_channel::Migration),
             Box::new(m20261122_000008_teams_and_keys::Migration),
+            Box::new(m20261122_000009_pool_and_duplicates::Migration),
+            Box::new(m20261122_000010_audit_log::Migration),
         ]
     }
 }

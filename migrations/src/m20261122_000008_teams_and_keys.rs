@@ -50,7 +50,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_api_keys_secret").table(ApiKeys::Table).col(ApiKeys::SecretHash).unique().to_owned(),
+            Index::create()
+                .name("ux_api_keys_secret")
+                .table(ApiKeys::Table)
+                .col(ApiKeys::SecretHash)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_index(Index::create().name("ix_api_keys_user").table(ApiKeys::Table).col(ApiKeys::UserId).to_owned())

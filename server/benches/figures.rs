@@ -56,7 +56,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         language: None,
     };
     let admin = setup::create_org(&db, setup.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?).await?;
-    let actor = Actor { user_id: admin.id, org_id: admin.org_id, role: Role::Admin, team_id: None };
+    let actor = Actor { user_id: admin.id, org_id: admin.org_id, role: Role::Admin, team_id: None, address: None };
     let customer = customers::create(&db, &actor, new_customer()).await?;
 
     // Logging: one transaction per activity, as a rep's phone would send them.

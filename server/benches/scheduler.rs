@@ -130,10 +130,8 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         ms(&delays, 99),
         ms(&delays, 100)
     );
-    let notified = notification::Entity::find()
-        .filter(notification::Column::Kind.eq("reminder_due"))
-        .count(&db)
-        .await?;
+    let notified =
+        notification::Entity::find().filter(notification::Column::Kind.eq("reminder_due")).count(&db).await?;
     println!("  notifications  {notified} for {DUE} due reminders (exactly once: {})", notified == DUE as u64);
     for line in plan(&db).await? {
         println!("  plan: {line}");

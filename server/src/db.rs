@@ -40,6 +40,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await?;
     crate::domain::reminders::adopt_follow_ups(db).await.map_err(|e| anyhow::anyhow!("adopting follow-ups: {e}"))?;
+    crate::domain::duplicates::adopt_keys(db).await.map_err(|e| anyhow::anyhow!("adopting customer keys: {e}"))?;
     Ok(())
 }
 

@@ -28,6 +28,15 @@ pub enum AppError {
     /// 409: conflicts with the current state.
     #[error("{message}")]
     Conflict { message: String, details: Option<serde_json::Value> },
+    /// 409 `duplicate_customer`: the customer exists; the details say which and who owns it.
+    #[error("{message}")]
+    DuplicateCustomer { message: String, details: rapport_shared::pool::DuplicateCustomer },
+    /// 409 `owned_limit_reached`: a claim would exceed the org's customers per rep.
+    #[error("you own {limit} customers, the most this organisation allows; hand some over first")]
+    OwnedLimitReached { limit: u32 },
+    /// 429 `claim_quota_exceeded`: the daily claim quota is used up.
+    #[error("you have claimed {quota} customers in the last 24 hours, the most this organisation allows")]
+    ClaimQuotaExceeded { quota: u32, retry_after_secs: u64 },
     /// 413: body too large.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -70,6 +79,9 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::DuplicateCustomer { .. } => ErrorCode::DuplicateCustomer,
+            Self::OwnedLimitReached { .. } => ErrorCode::OwnedLimitReached,
+            Self::ClaimQuotaExceeded { .. } => ErrorCode::ClaimQuotaExceeded,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Self::Validation(_) | Self::Unprocessable(_) => ErrorCode::ValidationFailed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
@@ -110,12 +122,15 @@ impl IntoResponse for AppError {
             Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             Self::Validation(errors) => fields = errors.messages(),
             Self::Conflict { details: d, .. } => details = d.clone(),
+            Self::DuplicateCustomer { details: d, .. } => details = serde_json::to_value(d).ok(),
+            Self::OwnedLimitReached { limit } => details = Some(serde_json::json!({ "limit": limit })),
+            Self::ClaimQuotaExceeded { quota, .. } => details = Some(serde_json::json!({ "quota": quota })),
             _ => {}
         }
         let body = ApiErrorBody { error: ErrorBody { code, message: self.to_string(), fields, details } };
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(body)).into_response();
-        if let Self::RateLimited { retry_after_secs } = self
+        if let Self::RateLimited { retry_after_secs } | Self::ClaimQuotaExceeded { retry_after_secs, .. } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -81,6 +81,15 @@ pub struct User {
     /// IANA time zone, e.g. `Asia/Shanghai`; reminders and dates use it.
     pub time_zone: String,
     pub language: Language,
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
+    /// False once deactivated (they can no longer sign in).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `POST /api/v1/auth/login`.

@@ -97,6 +97,9 @@ pub struct Customer {
     pub custom_fields: Map<String, Value>,
     pub owner: UserRef,
     pub archived: bool,
+    /// In the shared pool since then (claimable by anyone in the org); `null` when owned.
+    #[serde(default)]
+    pub pooled_at: Option<DateTime<Utc>>,
     /// The latest activity with the customer (its creation until there is one).
     pub last_touch_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
@@ -328,6 +331,10 @@ pub struct CustomerQuery {
     /// Include archived customers (`true`) or list only them (`only`); default hides them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<ArchivedFilter>,
+    /// `true`: only the shared pool (every pool customer of the org). Otherwise
+    /// pool customers are left out: they belong to nobody until claimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,12 +20,18 @@ pub enum ErrorCode {
     NotFound,
     /// 409: the request conflicts with the current state.
     Conflict,
+    /// 409: the customer exists already; `details` = `{customer_id, owner: {id, name} | null, in_pool}`.
+    DuplicateCustomer,
+    /// 409: claiming would exceed the org's limit of customers per rep; `details` = `{limit}`.
+    OwnedLimitReached,
     /// 413: the body is larger than the server accepts.
     PayloadTooLarge,
     /// 422: well-formed input that breaks a rule; see `fields`.
     ValidationFailed,
     /// 429: too many attempts; retry later.
     RateLimited,
+    /// 429: the daily claim quota is used up; `Retry-After` says when the next claim fits; `details` = `{quota}`.
+    ClaimQuotaExceeded,
     /// 500: an unexpected failure; details are in the server log only.
     Internal,
     /// 503: a dependency (the database) is unavailable.
@@ -40,10 +46,10 @@ impl ErrorCode {
             Self::Unauthenticated | Self::InvalidCredentials => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
-            Self::Conflict => 409,
+            Self::Conflict | Self::DuplicateCustomer | Self::OwnedLimitReached => 409,
             Self::PayloadTooLarge => 413,
             Self::ValidationFailed => 422,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::ClaimQuotaExceeded => 429,
             Self::Internal => 500,
             Self::Unavailable => 503,
         }

@@ -3,13 +3,17 @@
 //! Nothing here does I/O, so it builds for wasm32 and native alike.
 
 pub mod activity;
+pub mod audit;
 pub mod auth;
 pub mod customer;
 pub mod error;
+pub mod org_settings;
 pub mod page;
 pub mod pipeline;
 pub mod playbook;
+pub mod pool;
 pub mod reminder;
+pub mod team;
 pub mod timeline;
 pub mod validate;
 

@@ -3,6 +3,7 @@
 
 use crate::activity::{ActivityKind, Direction, Outcome};
 use crate::customer::UserRef;
+use crate::pool::PoolReason;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,7 +23,9 @@ pub struct TimelineEvent {
 }
 
 /// What happened. The `kind` tags are one flat snake_case list; an activity's
-/// event is named by its activity kind.
+/// event is named by its activity kind. `customer_pooled` is the scheduler
+/// returning a customer to the shared pool (`after_days`: the org's setting
+/// then); `customer_claimed` is a claim from the pool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -51,6 +54,8 @@ pub enum Event {
     ReminderOverdue { reminder_id: Uuid, title: String, due_at: DateTime<Utc> },
     PlaybookStarted { run_id: Uuid, playbook: String, steps: u32 },
     PlaybookStopped { run_id: Uuid, playbook: String, reason: String, cancelled_steps: u32 },
+    CustomerPooled { reason: PoolReason, previous_owner: UserRef, after_days: u32 },
+    CustomerClaimed { from: UserRef, to: UserRef },
 }
 
 /// An activity as the timeline shows it.
@@ -117,6 +122,8 @@ impl Event {
             Self::ReminderOverdue { .. } => "reminder_overdue",
             Self::PlaybookStarted { .. } => "playbook_started",
             Self::PlaybookStopped { .. } => "playbook_stopped",
+            Self::CustomerPooled { .. } => "customer_pooled",
+            Self::CustomerClaimed { .. } => "customer_claimed",
         }
     }
 }
@@ -147,6 +154,8 @@ pub const EVENT_KINDS: &[&str] = &[
     "reminder_overdue",
     "playbook_started",
     "playbook_stopped",
+    "customer_pooled",
+    "customer_claimed",
 ];
 
 /// Query of `GET /api/v1/customers/{id}/timeline`.
@@ -248,6 +257,8 @@ mod tests {
                 reason: "won".into(),
                 cancelled_steps: 2,
             },
+            Event::CustomerPooled { reason: PoolReason::Untouched, previous_owner: who(), after_days: 30 },
+            Event::CustomerClaimed { from: who(), to: who() },
         ];
         all.extend(ActivityKind::ALL.iter().map(|k| Event::activity(*k, logged())));
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();

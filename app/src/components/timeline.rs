@@ -11,6 +11,7 @@ use crate::outbox::use_outbox;
 use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::activity::{ActivityKind, Outcome};
+use rapport_shared::pool::PoolReason;
 use rapport_shared::timeline::{ActivityLogged, Event, FieldChange, TimelineEvent, TimelineQuery};
 use serde_json::Value;
 use uuid::Uuid;
@@ -29,7 +30,7 @@ const FILTERS: [(Msg, &str); 9] = [
     ),
     (
         Msg::FilterChanges,
-        "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted",
+        "customer_created,customer_updated,contact_added,contact_updated,owner_changed,activity_edited,activity_deleted,customer_pooled,customer_claimed",
     ),
 ];
 
@@ -293,6 +294,18 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
         Event::PlaybookStopped { playbook, reason, .. } => (
             t(Msg::EvPlaybookStopped),
             view! { <p class="event-text">{playbook.clone()}" · "{reason.clone()}</p> }.into_any(),
+        ),
+        Event::CustomerPooled { reason, previous_owner, after_days } => {
+            let why = match reason {
+                PoolReason::Untouched => format!("{} · {after_days} {}", t(Msg::PoolReasonUntouched), t(Msg::Days)),
+                PoolReason::Lost => t(Msg::StatusLost),
+            };
+            let text = format!("{why} · {}: {}", t(Msg::PreviousOwner), previous_owner.name);
+            (t(Msg::EvCustomerPooled), view! { <p class="event-text">{text}</p> }.into_any())
+        }
+        Event::CustomerClaimed { from, to } => (
+            t(Msg::EvCustomerClaimed),
+            view! { <p class="event-text">{from.name.clone()}" → "{to.name.clone()}</p> }.into_any(),
         ),
     }
 }

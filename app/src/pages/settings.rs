@@ -4,8 +4,11 @@
 use crate::api;
 use crate::components::field::{SelectField, TextField};
 use crate::i18n::{Msg, field_error, remember_language, tr, use_i18n};
+use crate::pages::api_keys_settings::ApiKeysSettings;
+use crate::pages::people_settings::PeopleSettings;
 use crate::pages::pipeline_settings::PipelineSettings;
 use crate::pages::playbook_settings::PlaybookSettings;
+use crate::pages::pool_settings::PoolSettings;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -61,6 +64,7 @@ pub fn Settings() -> impl IntoView {
         });
     };
     let is_admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
+    let supervises = user.as_ref().is_some_and(|u| u.role != Role::Rep);
     let role = user.as_ref().map(|u| u.role.as_str().to_string()).unwrap_or_default();
     let email = user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
     view! {
@@ -77,7 +81,9 @@ pub fn Settings() -> impl IntoView {
             </div>
         </form>
         <CalendarFeedSettings/>
-        {is_admin.then(|| view! { <PipelineSettings/> <PlaybookSettings/> })}
+        <ApiKeysSettings/>
+        {supervises.then(|| view! { <PeopleSettings/> })}
+        {is_admin.then(|| view! { <PipelineSettings/> <PlaybookSettings/> <PoolSettings/> })}
         <div class="card">
             <button class="btn danger" on:click=sign_out>{tr(Msg::SignOut)}</button>
         </div>
@@ -135,7 +141,7 @@ fn CalendarFeedSettings() -> impl IntoView {
 }
 
 /// `https://host:port` of the page, for addresses given to other apps.
-fn web_origin() -> String {
+pub fn web_origin() -> String {
     #[cfg(feature = "hydrate")]
     {
         if let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) {

@@ -2,7 +2,7 @@
 //! extractors whose rejections answer in the API's error shape.
 
 use super::{ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, tokens};
-use crate::domain::{Actor, users};
+use crate::domain::{Actor, api_keys, users};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::CookieJar;
+use rapport_shared::team::KeyScope;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
@@ -32,13 +33,20 @@ impl FromRequestParts<AppState> for Actor {
                 (cookie.value().to_owned(), Credential::Cookie)
             }
         };
+        if credential == Credential::Bearer && token.starts_with(api_keys::KEY_PREFIX) {
+            let (user, scope) = api_keys::authenticate(&state.db, &token).await?.ok_or(AppError::Unauthenticated)?;
+            if scope == KeyScope::Read && !is_safe(&parts.method) {
+                return Err(AppError::Forbidden("this API key may only read"));
+            }
+            return Ok(Actor { address: client_addr(parts), ..Actor::of(&user) });
+        }
         let claims = tokens::verify_access(&state.keys, &token).ok_or(AppError::Unauthenticated)?;
         if credential == Credential::Cookie && !is_safe(&parts.method) {
             check_csrf(&parts.headers, &jar)?;
         }
         // Looked up on every request so a deactivated user stops at once.
         let user = users::active(&state.db, claims.sub, claims.org).await?.ok_or(AppError::Unauthenticated)?;
-        Ok(Actor::of(&user))
+        Ok(Actor { address: client_addr(parts), ..Actor::of(&user) })
     }
 }
 
@@ -67,15 +75,30 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The client's address, for rate limiting (the socket peer; see README on proxies).
+/// The client's address, for rate limiting and the audit log (the socket
+/// peer; see README on proxies).
 pub struct ClientAddr(pub String);
+
+/// What [`ClientAddr`] holds when the server runs without connection info.
+const UNKNOWN_ADDR: &str = "unknown";
+
+impl ClientAddr {
+    /// The address, unless it is not known.
+    pub fn known(&self) -> Option<&str> {
+        (self.0 != UNKNOWN_ADDR).then_some(self.0.as_str())
+    }
+}
+
+/// The socket peer's IP address, the one source of a client's address.
+pub fn client_addr(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(Self(addr.unwrap_or_else(|| "unknown".into())))
+        Ok(Self(client_addr(parts).unwrap_or_else(|| UNKNOWN_ADDR.into())))
     }
 }
 

@@ -4,6 +4,7 @@
 //! create with the same `Idempotency-Key` returns the first activity. A
 //! `next_follow_up_at` becomes a reminder for the customer's owner.
 
+use super::audit::{self, Entry};
 use super::customers::find_visible;
 use super::{Actor, new_id, now, reminders, timeline};
 use crate::entity::{activity, contact, customer, idempotency_key};
@@ -12,12 +13,13 @@ use chrono::SubsecRound;
 use rapport_shared::activity::{
     Activity, ActivityFields, ActivityKind, ActivityPatch, Direction, NewActivity, Outcome,
 };
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::customer::UserRef;
 use rapport_shared::timeline::{ActivityLogged, Event};
 use rapport_shared::validate::FieldError;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, SqlErr, TransactionTrait,
+    QueryOrder, Set, SqlErr,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -45,7 +47,7 @@ pub async fn create(
     if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
         return Ok(replay);
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let customer = find_visible(&txn, actor, customer_id).await?;
     if let Some(contact_id) = input.contact_id {
         let belongs = contact::Entity::find_by_id(contact_id)
@@ -145,7 +147,7 @@ async fn replayed(db: &DatabaseConnection, actor: &Actor, idem: Option<&Idempote
 /// `NotFound` when not visible or deleted; `Forbidden` for someone else's
 /// activity; `Validation`; database failures.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ActivityPatch) -> AppResult<Activity> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let (row, customer) = find_editable(&txn, actor, id).await?;
     let current = fields_of(&row);
     let next = patch.apply(&current, now()).map_err(AppError::Validation)?;
@@ -171,7 +173,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Act
 /// `NotFound` when not visible or already deleted; `Forbidden` for someone
 /// else's activity; database failures.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let (row, customer) = find_editable(&txn, actor, id).await?;
     let kind = ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Note);
     let at = now();
@@ -181,6 +183,9 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     let row = model.update(&txn).await?;
     let event = Event::ActivityDeleted { activity_id: row.id, activity_kind: kind };
     timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
+    let before = json!({"kind": kind.as_str(), "customer_id": row.customer_id, "author_id": row.author_id});
+    let entry = Entry::by(actor, AuditAction::ActivityDeleted).target(AuditTarget::Activity, row.id).before(before);
+    audit::record(&txn, entry).await?;
     refresh_last_touch(&txn, &customer).await?;
     reminders::follow_up(&txn, actor.user_id, &customer, row.id, None).await?;
     txn.commit().await?;

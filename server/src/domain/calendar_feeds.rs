@@ -2,6 +2,7 @@
 //! without a login: the unguessable secret in the URL is the credential, so
 //! only its hash is stored, and creating a new feed revokes the old one.
 
+use super::audit::{self, Entry};
 use super::ical::{IcsEvent, calendar};
 use super::{Actor, customers, new_id, now};
 use crate::auth::keys::random_token;
@@ -9,10 +10,11 @@ use crate::auth::tokens::sha256_hex;
 use crate::entity::{calendar_feed, reminder, user};
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::reminder::{CalendarFeed, ReminderStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// How far back done and open reminders stay in the feed.
@@ -26,9 +28,9 @@ const MAX_EVENTS: u64 = 2000;
 /// Database failures.
 pub async fn create(db: &DatabaseConnection, actor: &Actor) -> AppResult<CalendarFeed> {
     let secret = random_token(24);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     revoke_in(&txn, actor).await?;
-    calendar_feed::ActiveModel {
+    let feed = calendar_feed::ActiveModel {
         id: Set(new_id()),
         org_id: Set(actor.org_id),
         user_id: Set(actor.user_id),
@@ -37,6 +39,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor) -> AppResult<Calenda
     }
     .insert(&txn)
     .await?;
+    audit::record(&txn, Entry::by(actor, AuditAction::CalendarFeedCreated).target(AuditTarget::CalendarFeed, feed.id))
+        .await?;
     txn.commit().await?;
     Ok(CalendarFeed { path: format!("/api/v1/calendar/{secret}") })
 }
@@ -46,15 +50,23 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor) -> AppResult<Calenda
 /// # Errors
 /// Database failures.
 pub async fn revoke(db: &DatabaseConnection, actor: &Actor) -> AppResult<()> {
-    revoke_in(db, actor).await
+    let txn = super::begin_write(db).await?;
+    revoke_in(&txn, actor).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
+/// Deletes the actor's feeds, each with its audit entry.
 async fn revoke_in(db: &impl sea_orm::ConnectionTrait, actor: &Actor) -> AppResult<()> {
-    calendar_feed::Entity::delete_many()
-        .filter(calendar_feed::Column::UserId.eq(actor.user_id))
-        .filter(calendar_feed::Column::OrgId.eq(actor.org_id))
-        .exec(db)
-        .await?;
+    let mine = Condition::all()
+        .add(calendar_feed::Column::UserId.eq(actor.user_id))
+        .add(calendar_feed::Column::OrgId.eq(actor.org_id));
+    let feeds = calendar_feed::Entity::find().filter(mine.clone()).all(db).await?;
+    calendar_feed::Entity::delete_many().filter(mine).exec(db).await?;
+    for feed in feeds {
+        let entry = Entry::by(actor, AuditAction::CalendarFeedRevoked).target(AuditTarget::CalendarFeed, feed.id);
+        audit::record(db, entry).await?;
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use rapport_shared::timeline::Event;
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -48,7 +48,7 @@ pub async fn create(
         ..Default::default()
     };
     write_fields(&mut model, fields);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = model.insert(&txn).await?;
     let event = Event::ContactAdded { contact_id: row.id, name: row.name.clone() };
     timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
@@ -59,7 +59,7 @@ pub async fn create(
 /// # Errors
 /// `NotFound` when the contact's customer is not visible; `Validation`; database failures.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ContactPatch) -> AppResult<Contact> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_visible_contact(&txn, actor, id).await?;
     let current = ContactFields {
         name: row.name.clone(),

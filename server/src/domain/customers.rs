@@ -1,10 +1,12 @@
 //! Customers: the scoped list with search, filters and keyset paging, and
 //! create / read / update / archive.
 
-use super::{Actor, new_id, now, timeline};
+use super::audit::{self, Entry};
+use super::{Actor, duplicates, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::auth::Role;
 use rapport_shared::customer::{
     ArchivedFilter, Customer, CustomerFields, CustomerKind, CustomerPatch, CustomerQuery, CustomerSort,
@@ -17,14 +19,35 @@ use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// The rows `actor` may see: their org, and owners they may see.
+/// The rows `actor` may see: their org, and owners they may see — plus the
+/// shared pool, which everyone in the org sees (to read and to claim).
 pub fn visible(actor: &Actor) -> Condition {
-    Condition::all().add(customer::Column::OrgId.eq(actor.org_id)).add(actor.sees_owner(customer::Column::OwnerId))
+    let owners = actor.sees_owner(customer::Column::OwnerId);
+    let org = Condition::all().add(customer::Column::OrgId.eq(actor.org_id));
+    if owners.is_empty() {
+        return org;
+    }
+    org.add(Condition::any().add(owners).add(customer::Column::PooledAt.is_not_null()))
+}
+
+/// A pool customer is changed (edited, archived) only by those who see its
+/// owner; everyone else claims it first.
+async fn check_may_change(db: &impl ConnectionTrait, actor: &Actor, row: &customer::Model) -> AppResult<()> {
+    if row.pooled_at.is_none() {
+        return Ok(());
+    }
+    let owner_visible = customer::Entity::find_by_id(row.id)
+        .filter(customer::Column::OrgId.eq(actor.org_id))
+        .filter(actor.sees_owner(customer::Column::OwnerId))
+        .one(db)
+        .await?
+        .is_some();
+    if owner_visible { Ok(()) } else { Err(AppError::Forbidden("claim this customer from the shared pool first")) }
 }
 
 /// The customer with `id` if `actor` may see it.
@@ -76,6 +99,11 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         ArchivedFilter::Only => select = select.filter(customer::Column::ArchivedAt.is_not_null()),
         ArchivedFilter::Include => {}
     }
+    select = if query.pool == Some(true) {
+        select.filter(customer::Column::PooledAt.is_not_null())
+    } else {
+        select.filter(customer::Column::PooledAt.is_null())
+    };
     if let Some(owner) = query.owner {
         select = select.filter(customer::Column::OwnerId.eq(owner));
     }
@@ -193,14 +221,18 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
     one_dto(db, row).await
 }
 
-/// Creates a customer owned by the actor (or, for an admin, by `owner_id`).
+/// Creates a customer owned by the actor (or, for an admin, by `owner_id`),
+/// unless it exists already (see [`duplicates`]).
 ///
 /// # Errors
-/// `Validation` for bad fields or an owner outside the org; database failures.
+/// `Validation` for bad fields or an owner outside the org; `DuplicateCustomer`
+/// when a phone, e-mail or company name matches a customer of the org;
+/// database failures.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewCustomer) -> AppResult<Customer> {
     let fields = input.validate().map_err(AppError::Validation)?;
     let owner_id = resolve_owner(db, actor, input.owner_id).await?;
-    let txn = db.begin().await?;
+    duplicates::refuse_existing(db, actor.org_id, &fields).await?;
+    let txn = super::begin_write(db).await?;
     let row = insert_row(&txn, actor.org_id, owner_id, Some(actor.user_id), &fields, now()).await?;
     txn.commit().await?;
     one_dto(db, row).await
@@ -233,6 +265,7 @@ pub async fn insert_row(
     write_fields(&mut model, fields);
     let row = model.insert(db).await?;
     replace_tags(db, &row, &fields.tags).await?;
+    duplicates::write_keys(db, &row, fields).await?;
     let event = Event::CustomerCreated { name: row.name.clone() };
     timeline::record(db, org_id, row.id, actor_id, row.created_at, None, &event).await?;
     Ok(row)
@@ -244,8 +277,9 @@ pub async fn insert_row(
 /// `NotFound` when not visible; `Validation`; `Forbidden` for a non-admin
 /// changing the owner; database failures.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CustomerPatch) -> AppResult<Customer> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_visible(&txn, actor, id).await?;
+    check_may_change(&txn, actor, &row).await?;
     let current = fields_of(&row);
     let next = patch.apply(&current).map_err(AppError::Validation)?;
     let new_owner = match patch.owner_id {
@@ -258,11 +292,16 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
     write_fields(&mut model, &next);
     if let Some(owner) = new_owner {
         model.owner_id = Set(owner);
+        // Given to someone: no longer in the pool.
+        model.pooled_at = Set(None);
     }
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
     if tags_changed {
         replace_tags(&txn, &row, &next.tags).await?;
+    }
+    if rapport_shared::pool::match_keys(&current) != rapport_shared::pool::match_keys(&next) {
+        duplicates::write_keys(&txn, &row, &next).await?;
     }
     let changed = timeline::changes(&field_values(&current), &field_values(&next));
     if !changed.is_empty() {
@@ -284,14 +323,21 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
 /// # Errors
 /// `NotFound` when not visible; database failures.
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
-    let row = find_visible(db, actor, id).await?;
+    let txn = super::begin_write(db).await?;
+    let row = find_visible(&txn, actor, id).await?;
+    check_may_change(&txn, actor, &row).await?;
     if row.archived_at.is_none() {
+        let entry = Entry::by(actor, AuditAction::CustomerArchived)
+            .target(AuditTarget::Customer, row.id)
+            .before(json!({"name": row.name, "owner_id": row.owner_id}));
         let mut model = row.into_active_model();
         let at = now();
         model.archived_at = Set(Some(at));
         model.updated_at = Set(at);
-        model.update(db).await?;
+        model.update(&txn).await?;
+        audit::record(&txn, entry.after(json!({"archived_at": at}))).await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -352,7 +398,7 @@ fn field_values(f: &CustomerFields) -> Vec<(&'static str, Value)> {
 }
 
 /// The stored row as validated fields (it was validated on the way in).
-fn fields_of(row: &customer::Model) -> CustomerFields {
+pub(crate) fn fields_of(row: &customer::Model) -> CustomerFields {
     CustomerFields {
         kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
         name: row.name.clone(),
@@ -414,6 +460,7 @@ async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<customer::Model>) -> AppRe
                 custom_fields: f.custom_fields,
                 owner: UserRef { id: row.owner_id, name: names.get(&row.owner_id).cloned().unwrap_or_default() },
                 archived: row.archived_at.is_some(),
+                pooled_at: row.pooled_at,
                 last_touch_at: row.last_touch_at,
                 created_at: row.created_at,
                 updated_at: row.updated_at,

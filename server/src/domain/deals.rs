@@ -4,11 +4,13 @@
 //! writes its timeline events and nudges the customer's lifecycle — all in
 //! one transaction.
 
+use super::audit::{self, Entry};
 use super::customers::{self, find_visible};
 use super::pipelines::{self, default_pipeline, find_stage, stages_of};
 use super::{Actor, new_id, now, playbooks, timeline};
 use crate::entity::{customer, deal, deal_stage_history};
 use crate::error::{AppError, AppResult};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::customer::{LifecycleStatus, UserRef};
 use rapport_shared::page::clamp_limit;
 use rapport_shared::pipeline::{
@@ -21,7 +23,7 @@ use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -48,7 +50,7 @@ async fn find_visible_deal(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -
 /// stage); database failures.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewDeal) -> AppResult<DealDetail> {
     let fields = input.validate().map_err(AppError::Validation)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let customer =
         find_visible(&txn, actor, input.customer_id).await.map_err(|e| unknown_if_missing(e, "customer_id"))?;
     let pipeline = match input.pipeline_id {
@@ -163,8 +165,8 @@ fn closing_in(raw: &str) -> AppResult<Condition> {
 }
 
 /// The board of a pipeline: per stage the count and totals of the visible
-/// deals (one grouped query), the first cards of every stage (one query),
-/// and the forecast by expected-close month (one grouped query).
+/// deals and the forecast by expected-close month (both from one grouped
+/// query), and the first cards of every stage (one query).
 ///
 /// # Errors
 /// `NotFound` for another org's pipeline; `Validation` for a bad month;
@@ -177,21 +179,16 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
     if let Some(owner) = query.owner {
         scope = scope.add(deal::Column::OwnerId.eq(owner));
     }
-    let forecast = forecast(db, &pipeline, scope.clone()).await?;
-    if let Some(month) = &query.close_month {
-        scope = scope.add(closing_in(month)?);
-    }
-    let figures: Vec<(Uuid, i64, Option<i64>)> = deal::Entity::find()
-        .select_only()
-        .column(deal::Column::StageId)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
-        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
-        .filter(scope.clone())
-        .group_by(deal::Column::StageId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    // The month filter narrows the columns, never the forecast.
+    let sums = sums_by_stage_and_month(db, scope.clone()).await?;
+    let month = match &query.close_month {
+        Some(raw) => {
+            scope = scope.add(closing_in(raw)?);
+            Some(raw.trim().to_owned())
+        }
+        None => None,
+    };
+    let forecast = forecast(&pipeline, &sums);
     let rows = first_cards(db, &pipeline, scope, limit).await?;
     let mut by_stage: HashMap<Uuid, Vec<deal::Model>> = HashMap::new();
     for row in rows {
@@ -214,8 +211,10 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
     let mut cards = to_dtos(db, all_rows).await?.into_iter();
     let mut columns = Vec::with_capacity(pipeline.stages.len());
     for (stage, (len, next_cursor)) in pipeline.stages.iter().zip(pages) {
-        let (count, total) =
-            figures.iter().find(|(id, _, _)| *id == stage.id).map_or((0, 0), |(_, n, t)| (*n as u64, t.unwrap_or(0)));
+        let (count, total) = sums
+            .iter()
+            .filter(|s| s.stage_id == stage.id && month.as_ref().is_none_or(|m| s.month.as_ref() == Some(m)))
+            .fold((0, 0), |(n, t), s| (n + s.count, t + s.total));
         columns.push(BoardColumn {
             stage: stage.clone(),
             count,
@@ -227,6 +226,43 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
     }
     let lost_reasons = pipelines::lost_reasons(db, actor.org_id).await?;
     Ok(Board { pipeline, columns, lost_reasons, forecast })
+}
+
+/// Count and amount of the deals in `scope` per stage and expected-close month.
+struct StageMonth {
+    stage_id: Uuid,
+    month: Option<String>,
+    count: u64,
+    total: i64,
+}
+
+async fn sums_by_stage_and_month(db: &DatabaseConnection, scope: Condition) -> AppResult<Vec<StageMonth>> {
+    let month = match db.get_database_backend() {
+        DbBackend::Postgres => "to_char(expected_close, 'YYYY-MM')",
+        _ => "substr(expected_close, 1, 7)",
+    };
+    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>)> = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::StageId)
+        .column_as(Expr::cust(month), "month")
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .filter(scope)
+        .group_by(deal::Column::StageId)
+        .group_by(Expr::cust(month))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(stage_id, month, n, total)| StageMonth {
+            stage_id,
+            month,
+            count: u64::try_from(n).unwrap_or(0),
+            total: total.unwrap_or(0),
+        })
+        .collect())
 }
 
 /// The first `limit + 1` cards of every stage in rank order, in one round
@@ -262,47 +298,29 @@ async fn first_cards(
     Ok(deal::Entity::find().from_raw_sql(statement).all(db).await?)
 }
 
-/// Open deals of open stages by expected-close month: grouped by stage and
-/// month in the database, weighted by each stage's probability here.
-async fn forecast(db: &DatabaseConnection, pipeline: &Pipeline, scope: Condition) -> AppResult<Vec<ForecastMonth>> {
-    let month = match db.get_database_backend() {
-        DbBackend::Postgres => "to_char(expected_close, 'YYYY-MM')",
-        _ => "substr(expected_close, 1, 7)",
-    };
-    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>)> = deal::Entity::find()
-        .select_only()
-        .column(deal::Column::StageId)
-        .column_as(Expr::cust(month), "month")
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
-        .filter(scope)
-        .filter(deal::Column::Status.eq(DealStatus::Open.as_str()))
-        .group_by(deal::Column::StageId)
-        .group_by(Expr::cust(month))
-        .into_tuple()
-        .all(db)
-        .await?;
+/// Deals of open stages (all open) by expected-close month, weighted by
+/// each stage's probability.
+fn forecast(pipeline: &Pipeline, sums: &[StageMonth]) -> Vec<ForecastMonth> {
     let mut months: Vec<ForecastMonth> = Vec::new();
-    for (stage_id, month, n, total) in rows {
-        let Some(stage) = pipeline.stages.iter().find(|s| s.id == stage_id && s.kind == StageKind::Open) else {
+    for sum in sums {
+        let Some(stage) = pipeline.stages.iter().find(|s| s.id == sum.stage_id && s.kind == StageKind::Open) else {
             continue;
         };
-        let total = total.unwrap_or(0);
-        let slot = match months.iter_mut().position(|m| m.month == month) {
+        let slot = match months.iter_mut().position(|m| m.month == sum.month) {
             Some(i) => &mut months[i],
             None => {
-                months.push(ForecastMonth { month, count: 0, open_minor: 0, weighted_minor: 0 });
+                months.push(ForecastMonth { month: sum.month.clone(), count: 0, open_minor: 0, weighted_minor: 0 });
                 let last = months.len() - 1;
                 &mut months[last]
             }
         };
-        slot.count += n as u64;
-        slot.open_minor += total;
-        slot.weighted_minor += total * i64::from(stage.probability) / 100;
+        slot.count += sum.count;
+        slot.open_minor += sum.total;
+        slot.weighted_minor += sum.total * i64::from(stage.probability) / 100;
     }
     // Dated months in order, the undated bucket last.
     months.sort_by(|a, b| (a.month.is_none(), &a.month).cmp(&(b.month.is_none(), &b.month)));
-    Ok(months)
+    months
 }
 
 /// A visible deal with its stage history.
@@ -339,7 +357,7 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppRe
 /// # Errors
 /// `NotFound`; `Validation`; database failures.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: DealPatch) -> AppResult<DealDetail> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_visible_deal(&txn, actor, id).await?;
     let current = DealFields {
         title: row.title.clone(),
@@ -368,10 +386,17 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dea
 /// # Errors
 /// `NotFound`; database failures.
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
-    let row = find_visible_deal(db, actor, id).await?;
+    let txn = super::begin_write(db).await?;
+    let row = find_visible_deal(&txn, actor, id).await?;
+    let entry = Entry::by(actor, AuditAction::DealArchived)
+        .target(AuditTarget::Deal, row.id)
+        .before(serde_json::json!({"title": row.title, "customer_id": row.customer_id, "owner_id": row.owner_id}));
+    let at = now();
     let mut model = row.into_active_model();
-    model.archived_at = Set(Some(now()));
-    model.update(db).await?;
+    model.archived_at = Set(Some(at));
+    model.update(&txn).await?;
+    audit::record(&txn, entry.after(serde_json::json!({"archived_at": at}))).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -381,7 +406,7 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppRes
 /// `NotFound`; `Validation` (unknown stage, won without an amount, lost
 /// without a known reason); `Conflict` for a stale version; database failures.
 pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: MoveDeal) -> AppResult<DealDetail> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_visible_deal(&txn, actor, id).await?;
     if input.expected_version.is_some_and(|v| v != row.version) {
         return Err(stale(row.version));

@@ -17,7 +17,7 @@ use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, So
 use rapport_shared::pipeline::{DEFAULT_LOST_REASONS, MoveDeal, NewDeal, StageKind};
 use rapport_shared::playbook::{NewPlaybook, PlaybookStep};
 use rapport_shared::validate::{Email, Phone};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::{Map, json};
 use uuid::Uuid;
 
@@ -107,7 +107,7 @@ const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head o
 /// # Errors
 /// `Conflict` when the demo users exist; database failures.
 pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let at = now();
     let org = org::ActiveModel {
         id: Set(new_id()),
@@ -115,6 +115,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         stale_after_days: Set(14),
         created_at: Set(at),
         updated_at: Set(at),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;
@@ -241,7 +242,8 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
-    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin, team_id: None }).await?;
+    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin, team_id: None, address: None })
+        .await?;
     open_deals(db, org.id, &with_deals, &mut rng).await?;
     Ok(CUSTOMERS)
 }
@@ -321,7 +323,7 @@ async fn open_deals(
     let stages = pipelines::stages_of(db, pipeline.id).await?;
     let today = now().date_naive();
     for (n, (customer_id, owner)) in customers.iter().enumerate() {
-        let actor = Actor { user_id: *owner, org_id, role: Role::Rep, team_id: None };
+        let actor = Actor { user_id: *owner, org_id, role: Role::Rep, team_id: None, address: None };
         let amount = rng.random_range(5..400) * 100_000;
         let input = NewDeal {
             customer_id: *customer_id,

@@ -31,9 +31,7 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Query};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::fmt;
 use std::time::SystemTime;
@@ -167,7 +165,7 @@ pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer, now: DateTim
 
 /// The next batch to mail, leased to this process, with each row's user.
 async fn claim(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Vec<(notification::Model, user::Model)>> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let active_users =
         Query::select().column(user::Column::Id).from(user::Entity).and_where(user::Column::Active.eq(true)).to_owned();
     let rows = notification::Entity::find()

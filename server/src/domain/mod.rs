@@ -4,16 +4,22 @@
 //! A record the actor may not see is `NotFound`, never `Forbidden`.
 
 pub mod activities;
+pub mod api_keys;
+pub mod audit;
 pub mod calendar_feeds;
 pub mod contacts;
 pub mod customers;
 pub mod deals;
 pub mod demo;
+pub mod duplicates;
 pub mod ical;
 pub mod mail;
 pub mod notifications;
+pub mod org_settings;
+pub mod people;
 pub mod pipelines;
 pub mod playbooks;
+pub mod pool;
 pub mod recurrence;
 pub mod reminders;
 pub mod scheduler;
@@ -24,9 +30,9 @@ pub mod users;
 
 use crate::entity::user;
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition};
 use rapport_shared::auth::Role;
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use uuid::Uuid;
 
 /// The signed-in user a request acts for.
@@ -37,6 +43,8 @@ pub struct Actor {
     pub role: Role,
     /// A manager's team: they see its members' records.
     pub team_id: Option<Uuid>,
+    /// The client's network address, for the audit log; `None` outside a request.
+    pub address: Option<String>,
 }
 
 impl Actor {
@@ -47,6 +55,7 @@ impl Actor {
             org_id: user.org_id,
             role: Role::parse(&user.role).unwrap_or(Role::Rep),
             team_id: user.team_id,
+            address: None,
         }
     }
 
@@ -78,6 +87,20 @@ impl Actor {
 /// a value read back equals the value written and keyset cursors match exactly.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
+}
+
+/// Begins a transaction that writes. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`): a transaction that reads first and writes later
+/// would otherwise fail with `SQLITE_BUSY` — without waiting for the busy
+/// timeout — whenever another writer committed in between. PostgreSQL
+/// ignores the mode.
+///
+/// # Errors
+/// Database failures (on SQLite, also a lock not granted within the busy timeout).
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let options =
+        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    db.begin_with_options(options).await
 }
 
 /// A new time-ordered id.

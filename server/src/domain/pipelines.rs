@@ -1,9 +1,11 @@
 //! Pipelines and stages: every org gets a default pipeline; admins rename,
 //! add, remove and reorder stages. Everyone in the org reads them.
 
+use super::audit::{self, Entry};
 use super::{Actor, new_id, now};
 use crate::entity::{deal, lost_reason, pipeline, stage};
 use crate::error::{AppError, AppResult};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::pipeline::{
     DEFAULT_LOST_REASONS, NewPipeline, NewStage, Pipeline, PipelinePatch, ReorderStages, Stage, StageFields, StageKind,
     StagePatch, default_stages,
@@ -11,8 +13,9 @@ use rapport_shared::pipeline::{
 use rapport_shared::validate::{FieldError, required_text};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Gives a new org the default pipeline and lost reasons (inside its creating transaction).
@@ -84,9 +87,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewPipeline) 
             out
         }
     };
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let position = pipeline::Entity::find().filter(pipeline::Column::OrgId.eq(actor.org_id)).count(&txn).await? as i32;
     let id = insert_pipeline(&txn, actor.org_id, &name, position, &stages).await?;
+    let after = json!({"name": name, "stages": stages.iter().map(|s| &s.name).collect::<Vec<_>>()});
+    audit::record(&txn, settings(actor, AuditTarget::Pipeline, id).after(after)).await?;
     txn.commit().await?;
     one(db, actor, id).await
 }
@@ -98,10 +103,14 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pip
     let row = find_pipeline(db, actor, id).await?;
     if let Some(name) = &patch.name {
         let name = required_text(name, 120).map_err(|e| AppError::field("name", e))?;
+        let entry = settings(actor, AuditTarget::Pipeline, id).change(json!({"name": row.name}), json!({"name": name}));
+        let txn = super::begin_write(db).await?;
         let mut model = row.into_active_model();
         model.name = Set(name);
         model.updated_at = Set(now());
-        model.update(db).await?;
+        model.update(&txn).await?;
+        audit::record(&txn, entry).await?;
+        txn.commit().await?;
     }
     one(db, actor, id).await
 }
@@ -112,7 +121,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pip
 /// `Forbidden`; `NotFound`; `Conflict` when it holds deals or is the only one.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
     require_admin(actor)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_pipeline(&txn, actor, id).await?;
     if deal::Entity::find().filter(deal::Column::PipelineId.eq(row.id)).count(&txn).await? > 0 {
         return Err(AppError::conflict("the pipeline still holds deals; move them first"));
@@ -122,6 +131,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     }
     stage::Entity::delete_many().filter(stage::Column::PipelineId.eq(row.id)).exec(&txn).await?;
     pipeline::Entity::delete_by_id(row.id).exec(&txn).await?;
+    audit::record(&txn, settings(actor, AuditTarget::Pipeline, row.id).before(json!({"name": row.name}))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -133,13 +143,14 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
 pub async fn add_stage(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, input: NewStage) -> AppResult<Stage> {
     require_admin(actor)?;
     let fields = input.validate().map_err(AppError::Validation)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let p = find_pipeline(&txn, actor, pipeline_id).await?;
     let count = stage::Entity::find().filter(stage::Column::PipelineId.eq(p.id)).count(&txn).await?;
     if count as usize >= rapport_shared::pipeline::MAX_STAGES {
         return Err(AppError::conflict("a pipeline has at most 30 stages"));
     }
     let row = insert_stage(&txn, actor.org_id, p.id, count as i32, &fields).await?;
+    audit::record(&txn, settings(actor, AuditTarget::Stage, row.id).after(stage_json(&row))).await?;
     txn.commit().await?;
     Ok(to_stage(row))
 }
@@ -156,13 +167,18 @@ pub async fn update_stage(db: &DatabaseConnection, actor: &Actor, id: Uuid, patc
         kind: StageKind::parse(&row.kind).unwrap_or(StageKind::Open),
     };
     let next = patch.apply(&current).map_err(AppError::Validation)?;
+    let before = stage_json(&row);
+    let txn = super::begin_write(db).await?;
     let mut model = row.into_active_model();
     model.name = Set(next.name);
     model.probability = Set(next.probability);
     model.rotting_days = Set(next.rotting_days);
     model.kind = Set(next.kind.as_str().to_owned());
     model.updated_at = Set(now());
-    Ok(to_stage(model.update(db).await?))
+    let row = model.update(&txn).await?;
+    audit::record(&txn, settings(actor, AuditTarget::Stage, id).change(before, stage_json(&row))).await?;
+    txn.commit().await?;
+    Ok(to_stage(row))
 }
 
 /// Removes a stage that holds no deals.
@@ -171,7 +187,7 @@ pub async fn update_stage(db: &DatabaseConnection, actor: &Actor, id: Uuid, patc
 /// `Forbidden`; `NotFound`; `Conflict` when deals are in it or it is the pipeline's last stage.
 pub async fn delete_stage(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
     require_admin(actor)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_stage(&txn, actor.org_id, id).await?;
     let holding = deal::Entity::find().filter(deal::Column::StageId.eq(row.id)).count(&txn).await?;
     if holding > 0 {
@@ -184,6 +200,7 @@ pub async fn delete_stage(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> A
         return Err(AppError::conflict("a pipeline keeps at least one stage"));
     }
     stage::Entity::delete_by_id(row.id).exec(&txn).await?;
+    audit::record(&txn, settings(actor, AuditTarget::Stage, row.id).before(stage_json(&row))).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -199,7 +216,7 @@ pub async fn reorder(
     input: ReorderStages,
 ) -> AppResult<Pipeline> {
     require_admin(actor)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let p = find_pipeline(&txn, actor, pipeline_id).await?;
     let stages = stage::Entity::find().filter(stage::Column::PipelineId.eq(p.id)).all(&txn).await?;
     let mut given = input.stage_ids.clone();
@@ -217,6 +234,11 @@ pub async fn reorder(
             .exec(&txn)
             .await?;
     }
+    let mut before = stages;
+    before.sort_by_key(|s| s.position);
+    let before = json!({"stage_ids": before.iter().map(|s| s.id).collect::<Vec<_>>()});
+    let entry = settings(actor, AuditTarget::Pipeline, p.id).change(before, json!({"stage_ids": input.stage_ids}));
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     one(db, actor, pipeline_id).await
 }
@@ -293,6 +315,22 @@ pub fn to_stage(row: stage::Model) -> Stage {
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin can change pipelines")) }
+}
+
+/// A change of the org's pipeline settings, for the audit log.
+fn settings(actor: &Actor, target: AuditTarget, id: Uuid) -> Entry {
+    Entry::by(actor, AuditAction::SettingsChanged).target(target, id)
+}
+
+/// A stage's settings as the audit log shows them.
+fn stage_json(row: &stage::Model) -> Value {
+    json!({
+        "pipeline_id": row.pipeline_id,
+        "name": row.name,
+        "probability": row.probability,
+        "rotting_days": row.rotting_days,
+        "kind": row.kind,
+    })
 }
 
 async fn one(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Pipeline> {

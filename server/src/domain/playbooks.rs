@@ -5,6 +5,7 @@
 //! deal is won or lost — which cancels the steps still open. Starting and
 //! stopping are timeline events, written in the transaction of the change.
 
+use super::audit::{self, Entry};
 use super::customers::find_visible;
 use super::recurrence::local_to_utc;
 use super::reminders::{self, Draft};
@@ -13,6 +14,7 @@ use crate::entity::{customer, deal, playbook, playbook_run, reminder, stage};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Days, Utc};
 use rapport_shared::activity::ActivityKind;
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::playbook::{
     ApplyPlaybook, NewPlaybook, Playbook, PlaybookPatch, PlaybookRun, PlaybookStep, RunStatus, RunStep,
 };
@@ -22,7 +24,7 @@ use rapport_shared::validate::FieldError;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -73,6 +75,16 @@ fn json(steps: &[PlaybookStep]) -> AppResult<serde_json::Value> {
     serde_json::to_value(steps).map_err(|e| AppError::Internal(e.into()))
 }
 
+/// A change of the org's playbooks, for the audit log.
+fn settings(actor: &Actor, id: Uuid) -> Entry {
+    Entry::by(actor, AuditAction::SettingsChanged).target(AuditTarget::Playbook, id)
+}
+
+/// A playbook's settings as the audit log shows them.
+fn audit_json(row: &playbook::Model) -> serde_json::Value {
+    serde_json::json!({"name": row.name, "steps": row.steps, "trigger_stage_id": row.trigger_stage_id})
+}
+
 /// The org's playbooks, by name.
 ///
 /// # Errors
@@ -98,9 +110,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewPlaybook) 
         archived_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
-    }
-    .insert(db)
-    .await?;
+    };
+    let txn = super::begin_write(db).await?;
+    let row = row.insert(&txn).await?;
+    audit::record(&txn, settings(actor, row.id).after(audit_json(&row))).await?;
+    txn.commit().await?;
     Ok(to_dto(row))
 }
 
@@ -115,6 +129,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pla
     if let Some(trigger) = patch.trigger_stage_id {
         check_trigger(db, actor.org_id, trigger).await?;
     }
+    let before = audit_json(&row);
     let mut model = row.into_active_model();
     if let Some(name) = name {
         model.name = Set(name);
@@ -126,7 +141,11 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pla
         model.trigger_stage_id = Set(trigger);
     }
     model.updated_at = Set(now());
-    Ok(to_dto(model.update(db).await?))
+    let txn = super::begin_write(db).await?;
+    let row = model.update(&txn).await?;
+    audit::record(&txn, settings(actor, id).change(before, audit_json(&row))).await?;
+    txn.commit().await?;
+    Ok(to_dto(row))
 }
 
 /// Archives a playbook: it can no longer be applied or triggered; runs in
@@ -136,11 +155,16 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pla
 /// `Forbidden`; `NotFound`; database failures.
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
     require_admin(actor)?;
-    let mut model = find_playbook(db, actor.org_id, id).await?.into_active_model();
+    let txn = super::begin_write(db).await?;
+    let row = find_playbook(&txn, actor.org_id, id).await?;
+    let entry = settings(actor, id).before(serde_json::json!({"name": row.name, "archived": false}));
+    let mut model = row.into_active_model();
     let at = now();
     model.archived_at = Set(Some(at));
     model.updated_at = Set(at);
-    model.update(db).await?;
+    model.update(&txn).await?;
+    audit::record(&txn, entry.after(serde_json::json!({"archived": true}))).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -156,7 +180,7 @@ pub async fn apply(
     customer_id: Uuid,
     input: ApplyPlaybook,
 ) -> AppResult<PlaybookRun> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let customer = find_visible(&txn, actor, customer_id).await?;
     let book = find_playbook(&txn, actor.org_id, input.playbook_id)
         .await
@@ -303,7 +327,7 @@ pub async fn on_deal_closed(db: &impl ConnectionTrait, actor_id: Uuid, row: &dea
 /// # Errors
 /// `NotFound` when the run or its customer is not visible; database failures.
 pub async fn stop(db: &DatabaseConnection, actor: &Actor, run_id: Uuid) -> AppResult<PlaybookRun> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let run = playbook_run::Entity::find_by_id(run_id)
         .filter(playbook_run::Column::OrgId.eq(actor.org_id))
         .one(&txn)

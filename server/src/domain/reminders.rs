@@ -27,7 +27,7 @@ use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -153,7 +153,7 @@ async fn check_assignee(db: &impl ConnectionTrait, actor: &Actor, assignee_id: U
 /// `Validation` for fields, an unknown assignee, customer or deal; database failures.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewReminder) -> AppResult<Reminder> {
     let text = input.validate().map_err(AppError::Validation)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let assignee_id = input.assignee_id.unwrap_or(actor.user_id);
     check_assignee(&txn, actor, assignee_id).await?;
     let customer = match input.customer_id {
@@ -164,7 +164,9 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewReminder) 
         let found = deal::Entity::find_by_id(deal_id)
             .filter(deal::Column::OrgId.eq(actor.org_id))
             .filter(actor.sees_owner(deal::Column::OwnerId))
-            .one(&txn).await?.ok_or_else(|| AppError::field("deal_id", FieldError::UnknownValue))?;
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::field("deal_id", FieldError::UnknownValue))?;
         if customer.as_ref().is_some_and(|c| c.id != found.customer_id) {
             return Err(AppError::field("deal_id", FieldError::UnknownValue));
         }
@@ -277,7 +279,7 @@ pub fn effective_due(row: &reminder::Model) -> DateTime<Utc> {
 /// `NotFound`; `Validation`; database failures.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ReminderPatch) -> AppResult<Reminder> {
     patch.validate().map_err(AppError::Validation)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = find_visible_reminder(&txn, actor, id).await?;
     let assignee_id = patch.assignee_id.unwrap_or(row.assignee_id);
     if assignee_id != row.assignee_id {
@@ -482,7 +484,7 @@ pub async fn adopt_follow_ups(db: &DatabaseConnection) -> AppResult<usize> {
     if server_secret::Entity::find_by_id(MARK).one(db).await?.is_some() {
         return Ok(0);
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let pending = activity::Entity::find()
         .filter(activity::Column::NextFollowUpAt.is_not_null())
         .filter(activity::Column::DeletedAt.is_null())

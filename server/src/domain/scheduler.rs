@@ -1,5 +1,6 @@
-//! The scheduler's pass: announce reminders that became due or overdue, and
-//! send each user's daily digest at their local morning.
+//! The scheduler's pass: announce reminders that became due or overdue, send
+//! each user's daily digest at their local morning, and return customers to
+//! the shared pool (`pool::recycle`).
 //!
 //! At-least-once and idempotent: work is found by index (`next_alert_at`,
 //! `next_digest_at`), claimed in a transaction (`FOR UPDATE SKIP LOCKED` on
@@ -19,7 +20,7 @@ use rapport_shared::timeline::Event;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -41,6 +42,8 @@ pub struct PassReport {
     pub due: usize,
     pub overdue: usize,
     pub digests: usize,
+    /// Customers returned to the shared pool.
+    pub pooled: usize,
     pub pushed: Vec<Pushed>,
 }
 
@@ -62,11 +65,12 @@ pub async fn run_pass(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<
             break;
         }
     }
+    report.pooled = super::pool::recycle(db, now).await?;
     Ok(report)
 }
 
 async fn alert_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut PassReport) -> AppResult<u64> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let rows = reminder::Entity::find()
         .filter(reminder::Column::NextAlertAt.lte(now))
         .order_by_asc(reminder::Column::NextAlertAt)
@@ -162,7 +166,7 @@ async fn insert_once(db: &impl ConnectionTrait, note: notification::Model) -> Ap
 /// Users whose digest time has come: the digest, then the next morning.
 /// A user without a digest time gets one (their next local morning).
 async fn digest_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut PassReport) -> AppResult<u64> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let users = user::Entity::find()
         .filter(user::Column::Active.eq(true))
         .filter(
@@ -233,6 +237,7 @@ pub async fn digest_text(
         .filter(customer::Column::OrgId.eq(u.org_id))
         .filter(customer::Column::OwnerId.eq(u.id))
         .filter(customer::Column::ArchivedAt.is_null())
+        .filter(customer::Column::PooledAt.is_null())
         .filter(customer::Column::LastTouchAt.lt(now - Duration::days(i64::from(days))))
         .count(db)
         .await?;

@@ -1,14 +1,16 @@
 //! Sessions: login, refresh-token rotation with reuse detection, logout.
 
+use super::audit::{self, Entry};
 use super::{new_id, now, users};
 use crate::auth::keys::{Keys, random_token};
 use crate::auth::password;
 use crate::auth::tokens::{self, REFRESH_TTL_DAYS};
 use crate::entity::{refresh_token, user};
 use crate::error::{AppError, AppResult};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::auth::User;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 /// A fresh session: the access token, the refresh token (plain, for the
 /// cookie only) and the user.
@@ -18,20 +20,45 @@ pub struct Session {
     pub user: User,
 }
 
-/// Checks credentials and opens a session.
+/// Checks credentials and opens a session. Success, and failure for an
+/// existing account, go to its org's audit log with the client's `address`.
 ///
 /// # Errors
 /// `InvalidCredentials` for an unknown e-mail, a wrong password or a
 /// deactivated user (indistinguishable on purpose); database failures.
-pub async fn login(db: &DatabaseConnection, keys: &Keys, email: &str, password: &str) -> AppResult<Session> {
+pub async fn login(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    email: &str,
+    password: &str,
+    address: Option<&str>,
+) -> AppResult<Session> {
     let email = email.trim().to_lowercase();
     let found = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
     // Verify even when there is no such user, so timing does not reveal accounts.
     let stored = found.as_ref().map_or(password::DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
     let matches = password::verify(password.to_owned(), stored).await;
     match found {
-        Some(user) if matches && user.active => open(db, keys, user).await,
-        _ => Err(AppError::InvalidCredentials),
+        Some(user) if matches && user.active => {
+            let entry = Entry::in_org(user.org_id, AuditAction::LoginSucceeded)
+                .actor(user.id)
+                .target(AuditTarget::User, user.id)
+                .address(address);
+            let session = open(db, keys, user).await?;
+            audit::record(db, entry).await?;
+            Ok(session)
+        }
+        Some(user) => {
+            // Only admins read the reason; the caller gets the same answer either way.
+            let reason = if matches { "deactivated" } else { "wrong_password" };
+            let entry = Entry::in_org(user.org_id, AuditAction::LoginFailed)
+                .target(AuditTarget::User, user.id)
+                .address(address)
+                .after(serde_json::json!({ "reason": reason }));
+            audit::record(db, entry).await?;
+            Err(AppError::InvalidCredentials)
+        }
+        None => Err(AppError::InvalidCredentials),
     }
 }
 
@@ -58,12 +85,12 @@ pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> Ap
 
 /// Exchanges a refresh token for a new session; the old token stops working.
 /// Presenting an already-used token revokes every session of its user, since
-/// it means the token was copied.
+/// it means the token was copied. Both are audited with the client's `address`.
 ///
 /// # Errors
 /// `Unauthenticated` for an unknown, expired, reused or orphaned token.
-pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppResult<Session> {
-    let txn = db.begin().await?;
+pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address: Option<&str>) -> AppResult<Session> {
+    let txn = super::begin_write(db).await?;
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
         .one(&txn)
@@ -71,6 +98,12 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppRe
         .ok_or(AppError::Unauthenticated)?;
     if stored.revoked_at.is_some() {
         revoke_all(&txn, stored.user_id).await?;
+        // No actor: whoever presented the copied token is not known to be the user.
+        let entry = Entry::in_org(stored.org_id, AuditAction::SessionEnded)
+            .target(AuditTarget::User, stored.user_id)
+            .address(address)
+            .after(serde_json::json!({ "reason": "refresh_token_reused", "sessions": "all" }));
+        audit::record(&txn, entry).await?;
         txn.commit().await?;
         tracing::warn!(user_id = %stored.user_id, "refresh token reused; all sessions revoked");
         return Err(AppError::Unauthenticated);
@@ -82,21 +115,41 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str) -> AppRe
     let mut used: refresh_token::ActiveModel = stored.into();
     used.revoked_at = Set(Some(now()));
     used.update(&txn).await?;
+    let entry = Entry::in_org(user.org_id, AuditAction::SessionRefreshed)
+        .actor(user.id)
+        .target(AuditTarget::User, user.id)
+        .address(address);
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     open(db, keys, user).await
 }
 
-/// Revokes the session of `token` if it is live.
+/// Revokes the session of `token` if it is live, and audits it with the
+/// client's `address`.
 ///
 /// # Errors
 /// Database failures.
-pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>) -> AppResult<()> {
+    let txn = super::begin_write(db).await?;
+    let live = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
+        .one(&txn)
         .await?;
+    if let Some(live) = live {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+            .filter(refresh_token::Column::Id.eq(live.id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        let entry = Entry::in_org(live.org_id, AuditAction::SessionEnded)
+            .actor(live.user_id)
+            .target(AuditTarget::User, live.user_id)
+            .address(address);
+        audit::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

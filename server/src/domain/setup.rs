@@ -1,12 +1,14 @@
 //! First run: an organisation and its first admin. `POST /api/v1/setup` is
 //! open only while no organisation exists; `rapport create-admin` adds more.
 
+use super::audit::{self, Entry};
 use super::users::{self, NewUser};
 use super::{new_id, now};
 use crate::entity::{org, server_secret, user};
 use crate::error::{AppError, AppResult};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::auth::{Role, ValidSetup};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
 const SETUP_MARKER: &str = "setup_done";
 
@@ -21,7 +23,7 @@ pub async fn needs_setup(db: &DatabaseConnection) -> AppResult<bool> {
 /// # Errors
 /// `Conflict` when an organisation exists already; database failures.
 pub async fn first_run(db: &DatabaseConnection, setup: ValidSetup) -> AppResult<user::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if org::Entity::find().count(&txn).await? > 0 {
         return Err(AppError::conflict("Rapport is already set up; sign in instead"));
     }
@@ -40,7 +42,7 @@ pub async fn first_run(db: &DatabaseConnection, setup: ValidSetup) -> AppResult<
 /// # Errors
 /// `Conflict` for a taken e-mail; database failures.
 pub async fn create_org(db: &DatabaseConnection, setup: ValidSetup) -> AppResult<user::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let user = create_org_with_admin(&txn, setup).await?;
     txn.commit().await?;
     Ok(user)
@@ -58,11 +60,13 @@ pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: Va
         stale_after_days: Set(14),
         created_at: Set(at),
         updated_at: Set(at),
+        // The pool and its limits start off.
+        ..Default::default()
     }
     .insert(db)
     .await?;
     super::pipelines::seed_defaults(db, org.id).await?;
-    users::insert(
+    let user = users::insert(
         db,
         NewUser {
             org_id: org.id,
@@ -75,5 +79,11 @@ pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: Va
             team_id: None,
         },
     )
-    .await
+    .await?;
+    // Nobody is signed in yet: the org's first entry has no actor.
+    let entry = Entry::in_org(org.id, AuditAction::UserCreated)
+        .target(AuditTarget::User, user.id)
+        .after(serde_json::json!({"email": user.email, "role": user.role}));
+    audit::record(db, entry).await?;
+    Ok(user)
 }

@@ -1,12 +1,16 @@
 //! Users: creation, lookup and the DTO a client sees.
 
+use super::audit::{self, Entry};
 use super::{Actor, new_id, now};
 use crate::auth::password;
 use crate::entity::{org, user};
 use crate::error::{AppError, AppResult};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::auth::{Language, Role, UpdateMe, User, time_zone};
 use rapport_shared::validate::{Email, FieldErrors, required_text};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 /// The fields of a new user, already validated.
@@ -75,11 +79,11 @@ pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
     to_dto(db, user).await
 }
 
-/// Changes the actor's own name, time zone or language.
+/// Changes the actor's own name, time zone or language (audited as `user.updated`).
 ///
 /// # Errors
 /// `Validation` for bad values (nothing changes then); database failures.
-pub async fn update_me(db: &impl ConnectionTrait, actor: &Actor, patch: UpdateMe) -> AppResult<User> {
+pub async fn update_me(db: &DatabaseConnection, actor: &Actor, patch: UpdateMe) -> AppResult<User> {
     let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
     let mut e = FieldErrors::default();
     let name = patch.name.as_deref().and_then(|n| e.check("name", required_text(n, 200)));
@@ -87,6 +91,7 @@ pub async fn update_me(db: &impl ConnectionTrait, actor: &Actor, patch: UpdateMe
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
+    let before = profile_json(&user);
     let mut active = user.into_active_model();
     if let Some(name) = name {
         active.name = Set(name);
@@ -98,8 +103,17 @@ pub async fn update_me(db: &impl ConnectionTrait, actor: &Actor, patch: UpdateMe
         active.language = Set(language.tag().into());
     }
     active.updated_at = Set(now());
-    let user = active.update(db).await?;
+    let txn = super::begin_write(db).await?;
+    let user = active.update(&txn).await?;
+    let entry = Entry::by(actor, AuditAction::UserUpdated).target(AuditTarget::User, user.id);
+    audit::record(&txn, entry.change(before, profile_json(&user))).await?;
+    txn.commit().await?;
     to_dto(db, user).await
+}
+
+/// The profile fields a user edits, as the audit log shows them.
+fn profile_json(user: &user::Model) -> serde_json::Value {
+    serde_json::json!({"name": user.name, "time_zone": user.time_zone, "language": user.language})
 }
 
 /// # Errors
@@ -115,5 +129,7 @@ pub async fn to_dto(db: &impl ConnectionTrait, user: user::Model) -> AppResult<U
         role: Role::parse(&user.role).unwrap_or(Role::Rep),
         time_zone: user.time_zone,
         language: Language::from_tag(&user.language).unwrap_or_default(),
+        team_id: user.team_id,
+        active: user.active,
     })
 }

@@ -29,6 +29,11 @@ pub struct Model {
     pub custom_fields: Json,
     pub archived_at: Option<DateTimeUtc>,
     pub last_touch_at: DateTimeUtc,
+    /// In the shared pool since; `None` while owned.
+    pub pooled_at: Option<DateTimeUtc>,
+    /// The latest claim from the pool, and who made it.
+    pub claimed_at: Option<DateTimeUtc>,
+    pub claimed_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

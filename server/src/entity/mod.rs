@@ -2,9 +2,11 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod audit_event;
 pub mod calendar_feed;
 pub mod contact;
 pub mod customer;
+pub mod customer_key;
 pub mod customer_tag;
 pub mod deal;
 pub mod deal_stage_history;

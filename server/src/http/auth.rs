@@ -34,20 +34,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    client: ClientAddr,
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<LoginResponse>)> {
+    let addr = client.0.as_str();
     let limiter = &state.login_limiter;
-    limiter.check(&req.email, &addr).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-    match sessions::login(&state.db, &state.keys, &req.email, &req.password).await {
+    limiter.check(&req.email, addr).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    match sessions::login(&state.db, &state.keys, &req.email, &req.password, client.known()).await {
         Ok(session) => {
             limiter.record_success(&req.email);
             tracing::info!(user_id = %session.user.id, "login succeeded");
             Ok(respond(jar, session, state.config.serve.secure_cookies))
         }
         Err(AppError::InvalidCredentials) => {
-            limiter.record_failure(&req.email, &addr);
+            limiter.record_failure(&req.email, addr);
             tracing::info!(%addr, "login failed");
             Err(AppError::InvalidCredentials)
         }
@@ -62,11 +63,15 @@ pub async fn login(
         (status = 401, description = "No valid refresh cookie", body = ApiErrorBody),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, Json<LoginResponse>)> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let jar = CookieJar::from_headers(&headers);
     let token = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
     check_csrf(&headers, &jar)?;
-    let session = sessions::refresh(&state.db, &state.keys, &token).await?;
+    let session = sessions::refresh(&state.db, &state.keys, &token, client.known()).await?;
     Ok(respond(jar, session, state.config.serve.secure_cookies))
 }
 
@@ -76,11 +81,15 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> AppRe
         (status = 204, description = "Signed out"),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
     ))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<(CookieJar, StatusCode)> {
+pub async fn logout(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> AppResult<(CookieJar, StatusCode)> {
     let jar = CookieJar::from_headers(&headers);
     if let Some(token) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()) {
         check_csrf(&headers, &jar)?;
-        sessions::logout(&state.db, &token).await?;
+        sessions::logout(&state.db, &token, client.known()).await?;
     }
     let jar = jar
         .remove(Cookie::build(ACCESS_COOKIE).path("/"))

@@ -30,9 +30,13 @@ pub async fn list(
 }
 
 /// Create a customer (owned by the caller unless an admin names an owner).
+/// A phone, e-mail or company name that matches a customer of the org is
+/// refused with 409 `duplicate_customer`, `details` =
+/// `{customer_id, owner: {id, name} | null, in_pool}` (no contact details).
 #[utoipa::path(post, path = "/customers", tag = "customers", request_body = NewCustomer, security(("bearer" = []), ("cookie" = [])),
     responses((status = 201, body = Customer), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody),
-        (status = 403, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+        (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody, description = "`duplicate_customer`"),
+        (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     actor: Actor,
@@ -62,9 +66,11 @@ pub async fn update(
     Ok(Json(customers::update(&state.db, &actor, id, patch).await?))
 }
 
-/// Archive a customer (hidden from lists unless `archived=true|only`).
+/// Archive a customer (hidden from lists unless `archived=true|only`). A pool
+/// customer is archived only by those who see its owner (403 otherwise).
 #[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), security(("bearer" = []), ("cookie" = [])),
-    responses((status = 204, description = "Archived"), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 204, description = "Archived"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
 pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> AppResult<StatusCode> {
     customers::archive(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

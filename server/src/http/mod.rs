@@ -3,6 +3,7 @@
 //! the server-rendered web app for everything else.
 
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod contacts;
@@ -11,8 +12,11 @@ pub mod deals;
 pub mod health;
 pub mod me;
 pub mod notifications;
+pub mod org_settings;
+pub mod people;
 pub mod pipelines;
 pub mod playbooks;
+pub mod pool;
 pub mod reminders;
 pub mod setup;
 pub mod timeline;
@@ -39,7 +43,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[openapi(
     info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, pipelines and deals, reminders, playbooks and notifications, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
     modifiers(&SecuritySchemes),
-    components(schemas(rapport_shared::ErrorCode))
+    components(schemas(rapport_shared::ErrorCode, rapport_shared::pool::DuplicateCustomer))
 )]
 struct ApiDoc;
 
@@ -66,6 +70,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(setup::router())
         .merge(me::router())
         .merge(customers::router())
+        .merge(pool::router())
+        .merge(org_settings::router())
         .merge(contacts::router())
         .merge(activities::router())
         .merge(timeline::router())
@@ -75,6 +81,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(reminders::router())
         .merge(calendar::router())
         .merge(notifications::router())
+        .merge(people::router())
+        .merge(audit::router())
 }
 
 /// The API, probes and OpenAPI document, with request ids, tracing, body

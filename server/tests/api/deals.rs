@@ -363,3 +363,24 @@ async fn board_filters_by_owner_and_close_month_and_forecasts_by_month() {
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     }
 }
+
+#[tokio::test]
+async fn concurrent_writes_all_succeed() {
+    // On SQLite a transaction that reads before it writes must take the write
+    // lock up front, or a concurrent commit makes it fail with SQLITE_BUSY.
+    let app = std::sync::Arc::new(spawn_app().await);
+    let admin = app.setup_admin().await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Busy Buyer"})).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let (app, token, id) = (app.clone(), admin.token.clone(), customer["id"].clone());
+        tasks.spawn(async move {
+            app.post("/api/v1/deals", &token, json!({"customer_id": id, "title": format!("Order {i}")})).await.status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::CREATED);
+    }
+    let page: Value = app.get("/api/v1/deals?limit=100", &admin.token).await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 24);
+}

@@ -3,6 +3,8 @@
 //! and speaks HTTP to it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
+mod audit;
 mod auth;
 mod contacts;
 mod customers;
@@ -12,7 +14,9 @@ mod health;
 mod helpers;
 mod mail;
 mod openapi;
+mod people;
 mod playbooks;
+mod pool;
 mod reminders;
 mod shutdown;
 mod timeline;

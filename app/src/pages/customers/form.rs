@@ -1,6 +1,7 @@
 //! Create and edit a customer, with the shared validation rules running as
 //! you submit and the server's answer mapped back onto the fields.
 
+use super::pool::{DuplicateNotice, duplicate_of};
 use crate::api::{self, ApiError};
 use crate::components::field::{SelectField, TextField};
 use crate::components::states::{ErrorView, Skeleton};
@@ -78,6 +79,8 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::default());
     let server_fields = RwSignal::new(BTreeMap::<String, String>::new());
     let form_error = RwSignal::new(None::<Msg>);
+    // A 409 `duplicate_customer`: the customer exists; offer it instead.
+    let duplicate = RwSignal::new(None::<rapport_shared::pool::DuplicateCustomer>);
     let busy = RwSignal::new(false);
 
     // `phones[2]` and `phones` both mark the Phones field.
@@ -119,6 +122,7 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
         }
         errors.set(FieldErrors::default());
         form_error.set(None);
+        duplicate.set(None);
         busy.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -131,11 +135,13 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
                 Err(e) => {
                     // Everything typed stays in the form; only the message changes.
                     server_fields.set(e.fields());
-                    form_error.set(Some(match &e {
-                        ApiError::Network => Msg::Offline,
-                        _ if !e.fields().is_empty() => Msg::FixFields,
-                        _ => Msg::SomethingWrong,
-                    }));
+                    duplicate.set(duplicate_of(&e));
+                    form_error.set(match &e {
+                        ApiError::Network => Some(Msg::Offline),
+                        _ if !e.fields().is_empty() => Some(Msg::FixFields),
+                        _ if duplicate.with_untracked(Option::is_some) => None,
+                        _ => Some(Msg::SomethingWrong),
+                    });
                     busy.set(false);
                 }
             }
@@ -176,6 +182,7 @@ pub fn CustomerForm(existing: Option<Customer>) -> impl IntoView {
             </div>
             <TextField label=Msg::Tags value=tags name="tags" error=err("tags") hint=Msg::CommaSeparated/>
             <p class="form-error" role="alert">{move || form_error.get().map(|m| i18n.t(m))}</p>
+            {move || duplicate.get().map(|d| view! { <DuplicateNotice duplicate=d/> })}
             <div class="actions">
                 <a class="btn" href=cancel_href>{tr(Msg::Cancel)}</a>
                 <button class="btn primary" type="submit" disabled=move || busy.get()>

@@ -3,6 +3,7 @@
 //! keyboards and as a fallback). Filters live in the URL so Back works.
 
 use super::card::CustomerCard;
+use super::pool::{PoolCard, claim_msg};
 use super::status_msg;
 use crate::api;
 use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
@@ -28,6 +29,9 @@ pub fn CustomerList() -> impl IntoView {
     let sort = RwSignal::new(parse_sort(&param("sort")));
     let tag = RwSignal::new(Some(param("tag")).filter(|t| !t.is_empty()));
     let untouched = RwSignal::new(param("untouched_days").parse::<u32>().ok());
+    // The shared pool instead of the customers one may own.
+    let pool = RwSignal::new(param("pool") == "true");
+    let notice = RwSignal::new(None::<Msg>);
 
     let items = RwSignal::new(Vec::<Customer>::new());
     let next = RwSignal::new(None::<String>);
@@ -42,6 +46,7 @@ pub fn CustomerList() -> impl IntoView {
         sort: Some(sort.get_untracked()),
         tag: tag.get_untracked(),
         untouched_days: untouched.get_untracked(),
+        pool: pool.get_untracked().then_some(true),
         limit: Some(PAGE_SIZE),
         cursor,
         ..Default::default()
@@ -101,6 +106,7 @@ pub fn CustomerList() -> impl IntoView {
         sort.track();
         tag.track();
         untouched.track();
+        pool.track();
         load_first();
     });
 
@@ -131,10 +137,18 @@ pub fn CustomerList() -> impl IntoView {
         status.set(None);
         tag.set(None);
         untouched.set(None);
+        pool.set(false);
     };
     let filtered = move || {
         !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some() || untouched.get().is_some()
     };
+    // A claimed customer leaves the pool list; the answer is shown either way.
+    let on_claimed = Callback::new(move |result: Result<Customer, crate::api::ApiError>| {
+        notice.set(Some(claim_msg(&result)));
+        if let Ok(c) = result {
+            items.update(|v| v.retain(|x| x.id != c.id));
+        }
+    });
 
     view! {
         <div class="page-head">
@@ -181,13 +195,23 @@ pub fn CustomerList() -> impl IntoView {
                 on:click=move |_| untouched.update(|u| *u = if u.is_some() { None } else { Some(UNTOUCHED_DAYS) })>
                 {tr(Msg::Untouched30)}
             </button>
+            <button class="chip" aria-pressed=move || pool.get().to_string()
+                on:click=move |_| { notice.set(None); pool.update(|p| *p = !*p) }>
+                {tr(Msg::SharedPool)}
+            </button>
             {move || tag.get().map(|t| view! {
                 <button class="chip" aria-pressed="true" on:click=move |_| tag.set(None)>{format!("#{t} ✕")}</button>
             })}
         </div>
+        <p class="form-status" role="status">{move || notice.get().map(|m| i18n.t(m))}</p>
         {move || match phase.get() {
             Phase::Loading => view! { <Skeleton rows=8/> }.into_any(),
             Phase::Failed(e) => view! { <ErrorView error=e retry=move |_| load_first()/> }.into_any(),
+            Phase::Ready if items.with(Vec::is_empty) && pool.get() && !filtered() => view! {
+                <Empty title=Msg::PoolEmpty hint=Msg::PoolEmptyHint>
+                    <button class="btn" on:click=clear>{tr(Msg::BackToCustomers)}</button>
+                </Empty>
+            }.into_any(),
             Phase::Ready if items.with(Vec::is_empty) && filtered() => view! {
                 <Empty title=Msg::NoMatches hint=Msg::NoMatchesHint>
                     <button class="btn" on:click=clear>{tr(Msg::ClearFilters)}</button>
@@ -200,7 +224,11 @@ pub fn CustomerList() -> impl IntoView {
             }.into_any(),
             Phase::Ready => view! {
                 <ul class="customer-list card">
-                    <For each=move || items.get() key=|c| c.id children=|c| view! { <CustomerCard customer=c/> }/>
+                    <For each=move || items.get() key=|c| c.id children=move |c| if c.pooled_at.is_some() {
+                        view! { <PoolCard customer=c on_done=on_claimed/> }.into_any()
+                    } else {
+                        view! { <CustomerCard customer=c/> }.into_any()
+                    }/>
                 </ul>
                 <Show when=move || next.with(Option::is_some)>
                     <button class="btn block load-more" on:click=move |_| load_more() disabled=move || loading_more.get()>

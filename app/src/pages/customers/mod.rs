@@ -5,6 +5,7 @@ pub mod detail;
 pub mod form;
 pub mod list;
 pub mod playbooks;
+pub mod pool;
 
 use crate::i18n::Msg;
 use rapport_shared::customer::LifecycleStatus;

@@ -15,8 +15,8 @@ use rapport_shared::reminder::{
     CalendarFeed, NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery,
 };
 use rapport_shared::team::{
-    AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Team, TeamInput, UserCreated,
-    UserPatch,
+    AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Reassign, Team, TeamDashboard,
+    TeamInput, UserCreated, UserPatch,
 };
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
@@ -295,6 +295,14 @@ pub async fn update_user(id: Uuid, patch: &UserPatch) -> ApiResult<User> {
 
 pub async fn deactivate_user(id: Uuid, input: &Deactivate) -> ApiResult<Moved> {
     call(Method::Post, &format!("/users/{id}/deactivate"), Some(input)).await
+}
+
+pub async fn team_dashboard() -> ApiResult<TeamDashboard> {
+    call(Method::Get, "/team/dashboard", None::<&()>).await
+}
+
+pub async fn reassign(input: &Reassign) -> ApiResult<Moved> {
+    call(Method::Post, "/customers/reassign", Some(input)).await
 }
 
 pub async fn teams() -> ApiResult<Vec<Team>> {

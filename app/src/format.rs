@@ -161,14 +161,25 @@ pub fn day_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-/// Money in minor units, e.g. `¥12,500.00`, through `Intl.NumberFormat`.
+/// Money in minor units, e.g. `¥12,500`, through `Intl.NumberFormat`.
 pub fn money(minor: i64, currency: &str, lang: Language) -> String {
+    number(minor, Some(currency), lang)
+}
+
+/// An amount in minor units without a currency (a sum over currencies), e.g. `12,500`.
+pub fn amount(minor: i64, lang: Language) -> String {
+    number(minor, None, lang)
+}
+
+fn number(minor: i64, currency: Option<&str>, lang: Language) -> String {
     let major = minor as f64 / 100.0;
     #[cfg(feature = "hydrate")]
     {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
-        let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+        if let Some(currency) = currency {
+            let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
+            let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+        }
         let _ = js_sys::Reflect::set(&options, &"maximumFractionDigits".into(), &0.into());
         let locales = js_sys::Array::of1(&lang.tag().into());
         let fmt = js_sys::Intl::NumberFormat::new(&locales, &options);
@@ -177,7 +188,10 @@ pub fn money(minor: i64, currency: &str, lang: Language) -> String {
         }
     }
     let _ = lang;
-    format!("{major:.0} {currency}")
+    match currency {
+        Some(c) => format!("{major:.0} {c}"),
+        None => format!("{major:.0}"),
+    }
 }
 
 /// A month `YYYY-MM` as "Dec 2026" / "2026年12月".

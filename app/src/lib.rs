@@ -37,6 +37,7 @@ use pages::pipeline::PipelineBoard;
 use pages::quick::QuickEntry;
 use pages::settings::Settings;
 use pages::setup::Setup;
+use pages::team::TeamPage;
 use session::provide_session;
 
 /// A small inline icon (no extra request): a blue rounded square with an "R".
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("quick") view=QuickEntry/>
                     <Route path=path!("agenda") view=Agenda/>
                     <Route path=path!("settings") view=Settings/>
+                    <Route path=path!("team") view=TeamPage/>
                 </ParentRoute>
             </Routes>
         </Router>

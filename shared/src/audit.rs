@@ -23,6 +23,8 @@ crate::string_enum! {
         UserRoleChanged = "user.role_changed",
         UserDeactivated = "user.deactivated",
         CustomersReassigned = "customers.reassigned",
+        CustomerClaimed = "customer.claimed",
+        InviteAccepted = "user.invite_accepted",
         SettingsChanged = "settings.changed",
         CustomerArchived = "customer.archived",
         DealArchived = "deal.archived",

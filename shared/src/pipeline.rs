@@ -285,6 +285,9 @@ pub struct DealQuery {
     pub stage: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Uuid>,
+    /// Only deals owned by members of this team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DealStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,6 +370,9 @@ pub struct BoardQuery {
     /// Only this owner's deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Uuid>,
+    /// Only deals owned by members of this team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Uuid>,
     /// Only deals expected to close in this month, `YYYY-MM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_month: Option<String>,

@@ -233,6 +233,46 @@ pub struct ApiKeyCreated {
     pub secret: String,
 }
 
+/// One rep's figures on the team dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepFigures {
+    pub user: crate::customer::UserRef,
+    pub role: Role,
+    /// Customers they own (not archived, not in the pool).
+    pub customers: u32,
+    /// Of those, not contacted for the org's "stale after" days.
+    pub not_contacted: u32,
+    /// Activities they logged since Monday 00:00 (the viewer's time zone), by kind.
+    pub activities_this_week: std::collections::BTreeMap<String, u32>,
+    pub open_reminders: u32,
+    pub overdue_reminders: u32,
+    /// Their open deals per stage id: count and amount (minor units).
+    pub deals_by_stage: Vec<StageFigures>,
+    pub open_deal_amount_minor: i64,
+    pub last_activity_at: Option<DateTime<Utc>>,
+}
+
+/// Open deals of one stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageFigures {
+    pub stage_id: Uuid,
+    pub stage: String,
+    pub count: u32,
+    pub amount_minor: i64,
+}
+
+/// `GET /api/v1/team/dashboard`: one row per active person the viewer sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamDashboard {
+    /// Monday 00:00 of this week in the viewer's time zone (UTC).
+    pub week_starts_at: DateTime<Utc>,
+    pub stale_after_days: u32,
+    pub reps: Vec<RepFigures>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,12 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{tr(Msg::Welcome)}", "{name}</h1>
-            <a class="btn primary" href="/customers/new">{tr(Msg::NewCustomer)}</a>
+            <div class="actions">
+                <Show when=move || session.user().is_some_and(|u| u.role != rapport_shared::auth::Role::Rep)>
+                    <a class="btn" href="/team">{tr(Msg::TeamDashboard)}</a>
+                </Show>
+                <a class="btn primary" href="/customers/new">{tr(Msg::NewCustomer)}</a>
+            </div>
         </div>
         <MyDay/>
         <div class="grid-2">

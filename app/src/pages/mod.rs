@@ -16,3 +16,4 @@ pub mod pool_settings;
 pub mod quick;
 pub mod settings;
 pub mod setup;
+pub mod team;

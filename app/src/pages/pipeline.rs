@@ -32,6 +32,9 @@ pub fn PipelineBoard() -> impl IntoView {
     let pipelines = RwSignal::new(Vec::<Pipeline>::new());
     let pipeline_id = RwSignal::new(None::<Uuid>);
     let only_mine = RwSignal::new(false);
+    // An admin narrows the board to one team; a manager's "all" is their team.
+    let team = RwSignal::new(None::<Uuid>);
+    let teams = LocalResource::new(|| async { api::teams().await.unwrap_or_default() });
     let close_month = RwSignal::new(String::new());
     let board = RwSignal::new(None::<Result<Board, ApiError>>);
     let tab = RwSignal::new(0usize);
@@ -39,6 +42,7 @@ pub fn PipelineBoard() -> impl IntoView {
     let pending = RwSignal::new(None::<PendingClose>);
     let press = StoredValue::new(None::<Press<Uuid>>);
     let sees_others = move || session.user().is_some_and(|u| u.role != Role::Rep);
+    let is_admin = move || session.user().is_some_and(|u| u.role == Role::Admin);
 
     let owner = move || only_mine.get_untracked().then(|| session.user_untracked().map(|u| u.id)).flatten();
     let month = move || Some(close_month.get_untracked()).filter(|m| !m.is_empty());
@@ -54,7 +58,7 @@ pub fn PipelineBoard() -> impl IntoView {
                 }
             }
             let Some(id) = pipeline_id.get_untracked() else { return board.set(Some(Err(ApiError::not_found()))) };
-            let query = BoardQuery { owner: owner(), close_month: month(), limit: None };
+            let query = BoardQuery { owner: owner(), team: team.get_untracked(), close_month: month(), limit: None };
             board.set(Some(api::board(id, &query).await));
         });
     };
@@ -70,6 +74,7 @@ pub fn PipelineBoard() -> impl IntoView {
             let query = DealQuery {
                 stage: Some(stage_id),
                 owner: owner(),
+                team: team.get_untracked(),
                 close_month: month(),
                 cursor: Some(cursor),
                 ..DealQuery::default()
@@ -192,10 +197,22 @@ pub fn PipelineBoard() -> impl IntoView {
             <Show when=sees_others>
                 <div class="segmented" role="group" aria-label=tr(Msg::Owner)>
                     <button type="button" aria-pressed=move || (!only_mine.get()).to_string()
-                        on:click=move |_| { only_mine.set(false); reload(); }>{tr(Msg::AllDeals)}</button>
+                        on:click=move |_| { only_mine.set(false); reload(); }>
+                        {move || if is_admin() { tr(Msg::AllDeals) } else { tr(Msg::TeamDeals) }}
+                    </button>
                     <button type="button" aria-pressed=move || only_mine.get().to_string()
-                        on:click=move |_| { only_mine.set(true); reload(); }>{tr(Msg::MyDeals)}</button>
+                        on:click=move |_| { only_mine.set(true); team.set(None); reload(); }>{tr(Msg::MyDeals)}</button>
                 </div>
+            </Show>
+            <Show when=move || is_admin() && !only_mine.get() && teams.get().is_some_and(|t| !t.is_empty())>
+                <select class="input" aria-label=tr(Msg::Team)
+                    prop:value=move || team.get().map(|t| t.to_string()).unwrap_or_default()
+                    on:change=move |ev| { team.set(Uuid::parse_str(&event_target_value(&ev)).ok()); reload(); }>
+                    <option value="">{tr(Msg::AllTeams)}</option>
+                    {move || teams.get().unwrap_or_default().into_iter().map(|t| view! {
+                        <option value=t.id.to_string()>{t.name}</option>
+                    }).collect_view()}
+                </select>
             </Show>
             <label class="inline-field">
                 <span class="muted">{tr(Msg::ExpectedClose)}</span>

@@ -8,7 +8,7 @@ use super::audit::{self, Entry};
 use super::customers::{self, find_visible};
 use super::pipelines::{self, default_pipeline, find_stage, stages_of};
 use super::{Actor, new_id, now, playbooks, timeline};
-use crate::entity::{customer, deal, deal_stage_history};
+use crate::entity::{customer, deal, deal_stage_history, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::customer::{LifecycleStatus, UserRef};
@@ -120,6 +120,9 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     if let Some(o) = query.owner {
         select = select.filter(deal::Column::OwnerId.eq(o));
     }
+    if let Some(team) = query.team {
+        select = select.filter(in_team(actor, team));
+    }
     if let Some(s) = query.status {
         select = select.filter(deal::Column::Status.eq(s.as_str()));
     }
@@ -164,6 +167,20 @@ fn closing_in(raw: &str) -> AppResult<Condition> {
     Ok(Condition::all().add(deal::Column::ExpectedClose.gte(first)).add(deal::Column::ExpectedClose.lt(next)))
 }
 
+/// Deals owned by the members of `team` (of the actor's org).
+fn in_team(actor: &Actor, team: Uuid) -> Condition {
+    Condition::all().add(
+        deal::Column::OwnerId.in_subquery(
+            Query::select()
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(user::Column::TeamId.eq(team))
+                .and_where(user::Column::OrgId.eq(actor.org_id))
+                .to_owned(),
+        ),
+    )
+}
+
 /// The board of a pipeline: per stage the count and totals of the visible
 /// deals and the forecast by expected-close month (both from one grouped
 /// query), and the first cards of every stage (one query).
@@ -178,6 +195,9 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
     let mut scope = visible(actor).add(deal::Column::PipelineId.eq(pipeline.id));
     if let Some(owner) = query.owner {
         scope = scope.add(deal::Column::OwnerId.eq(owner));
+    }
+    if let Some(team) = query.team {
+        scope = scope.add(in_team(actor, team));
     }
     // The month filter narrows the columns, never the forecast.
     let sums = sums_by_stage_and_month(db, scope.clone()).await?;

@@ -7,7 +7,7 @@
 use super::customers::insert_row;
 use super::users::{self, NewUser};
 use super::{Actor, activities, deals, new_id, now, pipelines, playbooks};
-use crate::entity::{contact, org};
+use crate::entity::{contact, org, team};
 use crate::error::{AppError, AppResult};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -25,15 +25,16 @@ pub const DEMO_ORG: &str = "Northwind Trading (demo)";
 pub const DEMO_DOMAIN: &str = "demo.rapport.example";
 const CUSTOMERS: usize = 200;
 
-const PEOPLE: &[(&str, &str, Role)] = &[
-    ("admin", "Ada Admin", Role::Admin),
-    ("manager.east", "Mei Chen", Role::Manager),
-    ("manager.west", "Marcus Webb", Role::Manager),
-    ("rep.li", "Li Wei", Role::Rep),
-    ("rep.sara", "Sara Jones", Role::Rep),
-    ("rep.zhang", "Zhang Min", Role::Rep),
-    ("rep.omar", "Omar Haddad", Role::Rep),
-    ("rep.priya", "Priya Nair", Role::Rep),
+/// Login, name, role and team (two teams, each with its manager).
+const PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
+    ("admin", "Ada Admin", Role::Admin, None),
+    ("manager.east", "Mei Chen", Role::Manager, Some("East")),
+    ("manager.west", "Marcus Webb", Role::Manager, Some("West")),
+    ("rep.li", "Li Wei", Role::Rep, Some("East")),
+    ("rep.sara", "Sara Jones", Role::Rep, Some("West")),
+    ("rep.zhang", "Zhang Min", Role::Rep, Some("East")),
+    ("rep.omar", "Omar Haddad", Role::Rep, Some("West")),
+    ("rep.priya", "Priya Nair", Role::Rep, Some("East")),
 ];
 
 const COMPANY_STEMS: &[&str] = &[
@@ -122,7 +123,20 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
     super::pipelines::seed_defaults(&txn, org.id).await?;
     let mut owners = Vec::new();
     let mut admin_id = Uuid::nil();
-    for (local, name, role) in PEOPLE {
+    let mut teams = std::collections::HashMap::new();
+    for name in ["East", "West"] {
+        let row = team::ActiveModel {
+            id: Set(new_id()),
+            org_id: Set(org.id),
+            name: Set(name.into()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        teams.insert(name, row.id);
+    }
+    for (local, name, role, team) in PEOPLE {
         let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}")).map_err(|e| anyhow::anyhow!("demo e-mail: {e}"))?;
         let user = users::insert(
             &txn,
@@ -139,7 +153,7 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
                 }
                 .into(),
                 language: if local.contains("zhang") { Language::ZhCn } else { Language::En },
-                team_id: None,
+                team_id: team.and_then(|t| teams.get(t).copied()),
             },
         )
         .await

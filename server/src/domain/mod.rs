@@ -25,6 +25,7 @@ pub mod reminders;
 pub mod scheduler;
 pub mod sessions;
 pub mod setup;
+pub mod team_dashboard;
 pub mod timeline;
 pub mod users;
 

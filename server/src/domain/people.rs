@@ -136,7 +136,12 @@ pub async fn accept_invite(db: &DatabaseConnection, req: AcceptInvite) -> AppRes
     model.invite_hash = Set(None);
     model.invite_expires_at = Set(None);
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let txn = super::begin_write(db).await?;
+    let row = model.update(&txn).await?;
+    let entry = Entry::in_org(row.org_id, AuditAction::InviteAccepted).actor(row.id).target(AuditTarget::User, row.id);
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Changes a user's name, role, team, time zone or language. The org keeps

@@ -27,11 +27,13 @@
 //! PostgreSQL; SQLite has one writer), so two claims at once cannot both
 //! slip under a limit.
 
+use super::audit::{self, Entry};
 use super::org_settings::{from_db, org_of};
 use super::{Actor, customers, now, timeline};
 use crate::entity::{customer, org, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
+use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::customer::{Customer, LifecycleStatus, UserRef};
 use rapport_shared::pool::PoolReason;
 use rapport_shared::timeline::Event;
@@ -153,6 +155,11 @@ pub async fn claim(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResul
     let user_ref = |id: Uuid| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() };
     let event = Event::CustomerClaimed { from: user_ref(before.owner_id), to: user_ref(actor.user_id) };
     timeline::record(&txn, actor.org_id, id, Some(actor.user_id), at, None, &event).await?;
+    let entry = Entry::by(actor, AuditAction::CustomerClaimed)
+        .target(AuditTarget::Customer, id)
+        .before(serde_json::json!({"owner_id": before.owner_id}))
+        .after(serde_json::json!({"owner_id": actor.user_id}));
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     customers::get(db, actor, id).await
 }

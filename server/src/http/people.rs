@@ -2,7 +2,7 @@
 //! `/api-keys`: people administration, handover, and integration keys.
 
 use crate::auth::extract::{ApiJson, ApiPath};
-use crate::domain::{Actor, api_keys, people, sessions};
+use crate::domain::{Actor, api_keys, people, sessions, team_dashboard};
 use crate::error::AppResult;
 use crate::http::auth::respond;
 use crate::state::AppState;
@@ -13,8 +13,8 @@ use axum_extra::extract::CookieJar;
 use rapport_shared::ApiErrorBody;
 use rapport_shared::auth::{LoginResponse, User};
 use rapport_shared::team::{
-    AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Reassign, Team, TeamInput,
-    UserCreated, UserPatch,
+    AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Reassign, Team, TeamDashboard,
+    TeamInput, UserCreated, UserPatch,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accept_invite))
         .routes(routes!(list_keys, create_key))
         .routes(routes!(revoke_key))
+        .routes(routes!(team_dashboard))
 }
 
 /// The users the caller may see: the org for admins, the team for managers, oneself for reps.
@@ -168,4 +169,12 @@ pub async fn revoke_key(
 ) -> AppResult<StatusCode> {
     api_keys::revoke(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Per person the caller supervises: customers owned and not contacted, this week's activities by kind, open and
+/// overdue reminders, open deals by stage and amount, last activity. Managers (their team) and admins.
+#[utoipa::path(get, path = "/team/dashboard", tag = "people", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = TeamDashboard), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn team_dashboard(State(state): State<AppState>, actor: Actor) -> AppResult<Json<TeamDashboard>> {
+    Ok(Json(team_dashboard::dashboard(&state.db, &actor).await?))
 }

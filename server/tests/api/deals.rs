@@ -384,3 +384,46 @@ async fn concurrent_writes_all_succeed() {
     let page: Value = app.get("/api/v1/deals?limit=100", &admin.token).await.json().await.unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 24);
 }
+
+#[tokio::test]
+async fn the_board_narrows_to_a_team_and_a_manager_sees_only_theirs() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let team: Value = app.post("/api/v1/teams", &admin.token, json!({"name": "North"})).await.json().await.unwrap();
+    let team_id = team["id"].as_str().unwrap();
+    let manager = app.user(admin.org_id, Role::Manager).await;
+    let member = app.user(admin.org_id, Role::Rep).await;
+    let outsider = app.user(admin.org_id, Role::Rep).await;
+    for who in [&manager, &member] {
+        let res = app.patch(&format!("/api/v1/users/{}", who.user_id), &admin.token, json!({"team_id": team_id})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    for (who, name) in [(&member, "Member Co"), (&outsider, "Outsider Co")] {
+        let c = app.customer(who, json!({"kind": "company", "name": name})).await;
+        let res = app
+            .post("/api/v1/deals", &who.token, json!({"customer_id": c["id"], "title": format!("{name} deal")}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let p = pipeline(&app, &admin).await;
+    let titles = |board: &Value| -> Vec<String> {
+        board["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["cards"].as_array().unwrap().clone())
+            .map(|d| d["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let pid = p["id"].as_str().unwrap();
+    let all: Value = app.get(&format!("/api/v1/pipelines/{pid}/board"), &admin.token).await.json().await.unwrap();
+    assert_eq!(titles(&all).len(), 2);
+    let narrowed: Value =
+        app.get(&format!("/api/v1/pipelines/{pid}/board?team={team_id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(titles(&narrowed), ["Member Co deal"]);
+    assert_eq!(narrowed["columns"][0]["count"], 1);
+    let theirs: Value = app.get(&format!("/api/v1/pipelines/{pid}/board"), &manager.token).await.json().await.unwrap();
+    assert_eq!(titles(&theirs), ["Member Co deal"]);
+    let listed: Value = app.get(&format!("/api/v1/deals?team={team_id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+}

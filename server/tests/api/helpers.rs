@@ -40,7 +40,19 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let mut serve =
         ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
     tweak(&mut serve);
-    let database_url = fresh_database().await;
+    start(fresh_database().await, serve).await
+}
+
+/// A second server on the same database as `first` (a second process, as
+/// far as the database and the live push are concerned).
+pub async fn spawn_sibling(first: &TestApp, tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    let mut serve =
+        ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
+    tweak(&mut serve);
+    start(first.database_url.clone(), serve).await
+}
+
+async fn start(database_url: String, serve: ServeArgs) -> TestApp {
     let config = Config { database_url: database_url.clone(), serve };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -47,6 +47,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/users/{id}"),
     ("post", "/api/v1/users/{id}/deactivate"),
     ("get", "/api/v1/teams"),
+    ("get", "/api/v1/team/dashboard"),
     ("post", "/api/v1/teams"),
     ("patch", "/api/v1/teams/{id}"),
     ("post", "/api/v1/customers/reassign"),

@@ -100,6 +100,8 @@ async fn admins_add_people_by_password_or_invitation_and_managers_see_their_team
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("another password!"))).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     app.login("ivy@example.com", "ivy's new password").await;
+    let audit: Value = app.get("/api/v1/audit?action=user.invite_accepted", &admin.token).await.json().await.unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
 
     // The org keeps an admin.
     let res = app.patch(&format!("/api/v1/users/{}", admin.user_id), &admin.token, json!({"role": "rep"})).await;
@@ -283,4 +285,113 @@ async fn reassigning_moves_customers_within_what_the_actor_sees() {
         .await
         .unwrap();
     assert_eq!(moved["owner"]["id"], manager.user_id.to_string());
+}
+
+#[tokio::test]
+async fn the_team_dashboard_counts_what_each_rep_owns_and_did() {
+    use chrono::{Duration, Utc};
+    use rapport_server::entity::customer;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let team = make_team(&app, &admin, "South").await;
+    let manager = app.user(admin.org_id, Role::Manager).await;
+    let busy = app.user(admin.org_id, Role::Rep).await;
+    let quiet = app.user(admin.org_id, Role::Rep).await;
+    let outsider = app.user(admin.org_id, Role::Rep).await;
+    for who in [&manager, &busy, &quiet] {
+        join(&app, &admin, who, &team).await;
+    }
+
+    // Busy: 3 customers (one not contacted for 30 days), 3 activities this
+    // week (2 calls, 1 visit) and 1 older one, 2 open reminders (1 overdue)
+    // and 1 done, 3 open deals (2 in Lead, 1 in Proposal) and 1 lost.
+    let mut ids = Vec::new();
+    for name in ["Dash Alpha", "Dash Beta", "Dash Gamma"] {
+        ids.push(
+            app.customer(&busy, json!({"kind": "company", "name": name})).await["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    let old = customer::Entity::find_by_id(ids[2].parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    let mut model = old.into_active_model();
+    model.last_touch_at = Set(Utc::now() - Duration::days(30));
+    model.update(&app.db).await.unwrap();
+    let log = |kind: &str, when: chrono::DateTime<Utc>| json!({"kind": kind, "occurred_at": when, "body": "x"});
+    let path = format!("/api/v1/customers/{}/activities", ids[0]);
+    for body in [
+        log("call", Utc::now()),
+        log("call", Utc::now()),
+        log("visit", Utc::now()),
+        log("call", Utc::now() - Duration::days(10)),
+    ] {
+        assert_eq!(app.post(&path, &busy.token, body).await.status(), StatusCode::CREATED);
+    }
+    let hour = Duration::hours(1);
+    for due in [Utc::now() - hour, Utc::now() + Duration::days(3), Utc::now() + Duration::days(4)] {
+        let r: Value = app
+            .post("/api/v1/reminders", &busy.token, json!({"title": "Follow up", "due": due}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if due > Utc::now() + Duration::days(3) + hour {
+            app.patch(
+                &format!("/api/v1/reminders/{}", r["id"].as_str().unwrap()),
+                &busy.token,
+                json!({"status": "done"}),
+            )
+            .await;
+        }
+    }
+    let pipelines: Value = app.get("/api/v1/pipelines", &admin.token).await.json().await.unwrap();
+    let stage = |name: &str| {
+        pipelines[0]["stages"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].clone()
+    };
+    for (amount, target) in [(10_000, None), (20_000, None), (50_000, Some("Proposal")), (90_000, Some("Lost"))] {
+        let d: Value = app
+            .post("/api/v1/deals", &busy.token, json!({"customer_id": ids[1], "title": "D", "amount_minor": amount}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if let Some(t) = target {
+            let body = json!({"stage_id": stage(t), "lost_reason": "Price"});
+            let res =
+                app.post(&format!("/api/v1/deals/{}/move", d["deal"]["id"].as_str().unwrap()), &busy.token, body).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+    app.customer(&quiet, json!({"kind": "person", "name": "Quiet Person"})).await;
+    app.customer(&outsider, json!({"kind": "person", "name": "Outsider Person"})).await;
+
+    assert_error(app.get("/api/v1/team/dashboard", &busy.token).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let board: Value = app.get("/api/v1/team/dashboard", &manager.token).await.json().await.unwrap();
+    let reps = board["reps"].as_array().unwrap();
+    assert_eq!(reps.len(), 3, "the manager and their two reps, not the outsider");
+    let row = |who: &Login| reps.iter().find(|r| r["user"]["id"] == who.user_id.to_string()).unwrap().clone();
+    let b = row(&busy);
+    assert_eq!(b["customers"], 3);
+    assert_eq!(b["not_contacted"], 1);
+    assert_eq!(b["activities_this_week"], json!({"call": 2, "visit": 1}));
+    assert_eq!(b["open_reminders"], 2);
+    assert_eq!(b["overdue_reminders"], 1);
+    assert_eq!(b["open_deal_amount_minor"], 80_000);
+    let by_stage: Vec<(String, u64)> = b["deals_by_stage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["stage"].as_str().unwrap().to_owned(), s["count"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        by_stage.contains(&("Lead".into(), 2)) && by_stage.contains(&("Proposal".into(), 1)) && by_stage.len() == 2,
+        "{by_stage:?}"
+    );
+    assert!(b["last_activity_at"].is_string());
+    let q = row(&quiet);
+    assert_eq!((q["customers"].as_u64(), q["open_reminders"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(q["last_activity_at"], Value::Null);
+    // The admin sees everyone, the outsider too.
+    let all: Value = app.get("/api/v1/team/dashboard", &admin.token).await.json().await.unwrap();
+    assert_eq!(all["reps"].as_array().unwrap().len(), 5);
 }

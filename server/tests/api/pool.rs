@@ -217,6 +217,9 @@ async fn two_claims_at_once_have_exactly_one_winner() {
         assert!(ids(&app, winner, "").await.contains(&id));
         assert!(ids(&app, &a, "?pool=true").await.is_empty());
     }
+    // Each claim is an ownership change in the audit log; the losers left none.
+    let audit: Value = app.get("/api/v1/audit?action=customer.claimed", &admin.token).await.json().await.unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 3, "{audit}");
 }
 
 #[tokio::test]

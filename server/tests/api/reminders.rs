@@ -295,3 +295,28 @@ async fn a_due_reminder_reaches_an_open_stream_and_a_reconnect_catches_up() {
     let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), again.chunk()).await.unwrap().unwrap().unwrap();
     assert!(String::from_utf8_lossy(&chunk).contains("Ring Beta"));
 }
+
+#[tokio::test]
+async fn with_two_servers_on_postgresql_the_push_reaches_a_stream_on_either() {
+    // Server A runs the scheduler; the user's browser is connected to server B.
+    let a = spawn_app_with(|s| s.scheduler_interval_ms = 100).await;
+    if a.database_url.starts_with("sqlite") {
+        // SQLite serves one process (documented); LISTEN/NOTIFY is PostgreSQL's.
+        return;
+    }
+    let b = crate::helpers::spawn_sibling(&a, |_| {}).await;
+    let admin = a.setup_admin().await;
+    let mut stream =
+        b.client.get(b.url("/api/v1/notifications/stream")).bearer_auth(&admin.token).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    create(&a, &admin, json!({"title": "Call from the other server", "due": Utc::now() + Duration::milliseconds(300)}))
+        .await;
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !text.contains("Call from the other server") {
+        let chunk =
+            tokio::time::timeout_at(deadline, stream.chunk()).await.expect("relayed within 10 s").unwrap().unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert_eq!(text.matches("Call from the other server").count(), 1, "pushed once: {text}");
+}

@@ -6,8 +6,12 @@ use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 use rapport_shared::customer::{Customer, CustomerKind};
 
+/// `selection`, when given, adds a checkbox for bulk actions (reassigning).
 #[component]
-pub fn CustomerCard(customer: Customer) -> impl IntoView {
+pub fn CustomerCard(
+    customer: Customer,
+    #[prop(optional)] selection: Option<RwSignal<std::collections::BTreeSet<uuid::Uuid>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/customers/{}", customer.id);
     let phone = customer.phones.first().cloned();
@@ -17,6 +21,17 @@ pub fn CustomerCard(customer: Customer) -> impl IntoView {
     let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar person" };
     view! {
         <li class="customer-card">
+            {selection.map(|chosen| {
+                let id = customer.id;
+                view! {
+                    <input type="checkbox" class="select-box" aria-label=format!("Select {}", customer.name)
+                        prop:checked=move || chosen.with(|c| c.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
+                        }/>
+                }
+            })}
             <a class="customer-link" href=href>
                 <span class=kind_class aria-hidden="true">{initial}</span>
                 <span class="customer-main">

@@ -8,8 +8,10 @@ use super::status_msg;
 use crate::api;
 use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use rapport_shared::auth::Role;
 use rapport_shared::customer::{Customer, CustomerQuery, CustomerSort, LifecycleStatus};
 use std::time::Duration;
 
@@ -29,9 +31,14 @@ pub fn CustomerList() -> impl IntoView {
     let sort = RwSignal::new(parse_sort(&param("sort")));
     let tag = RwSignal::new(Some(param("tag")).filter(|t| !t.is_empty()));
     let untouched = RwSignal::new(param("untouched_days").parse::<u32>().ok());
+    // One person's customers (a manager's click-through from the team dashboard).
+    let owner = RwSignal::new(uuid::Uuid::parse_str(&param("owner")).ok());
     // The shared pool instead of the customers one may own.
     let pool = RwSignal::new(param("pool") == "true");
     let notice = RwSignal::new(None::<Msg>);
+    // Managers and admins select customers to reassign them.
+    let supervises = use_session().user_untracked().is_some_and(|u| u.role != Role::Rep);
+    let chosen = RwSignal::new(std::collections::BTreeSet::<uuid::Uuid>::new());
 
     let items = RwSignal::new(Vec::<Customer>::new());
     let next = RwSignal::new(None::<String>);
@@ -46,6 +53,7 @@ pub fn CustomerList() -> impl IntoView {
         sort: Some(sort.get_untracked()),
         tag: tag.get_untracked(),
         untouched_days: untouched.get_untracked(),
+        owner: owner.get_untracked(),
         pool: pool.get_untracked().then_some(true),
         limit: Some(PAGE_SIZE),
         cursor,
@@ -106,6 +114,7 @@ pub fn CustomerList() -> impl IntoView {
         sort.track();
         tag.track();
         untouched.track();
+        owner.track();
         pool.track();
         load_first();
     });
@@ -137,10 +146,15 @@ pub fn CustomerList() -> impl IntoView {
         status.set(None);
         tag.set(None);
         untouched.set(None);
+        owner.set(None);
         pool.set(false);
     };
     let filtered = move || {
-        !q.get().trim().is_empty() || status.get().is_some() || tag.get().is_some() || untouched.get().is_some()
+        !q.get().trim().is_empty()
+            || status.get().is_some()
+            || tag.get().is_some()
+            || untouched.get().is_some()
+            || owner.get().is_some()
     };
     // A claimed customer leaves the pool list; the answer is shown either way.
     let on_claimed = Callback::new(move |result: Result<Customer, crate::api::ApiError>| {
@@ -204,6 +218,9 @@ pub fn CustomerList() -> impl IntoView {
             })}
         </div>
         <p class="form-status" role="status">{move || notice.get().map(|m| i18n.t(m))}</p>
+        <Show when=move || chosen.with(|c| !c.is_empty())>
+            <ReassignBar chosen on_done=move |msg| { notice.set(Some(msg)); load_first(); }/>
+        </Show>
         {move || match phase.get() {
             Phase::Loading => view! { <Skeleton rows=8/> }.into_any(),
             Phase::Failed(e) => view! { <ErrorView error=e retry=move |_| load_first()/> }.into_any(),
@@ -226,6 +243,8 @@ pub fn CustomerList() -> impl IntoView {
                 <ul class="customer-list card">
                     <For each=move || items.get() key=|c| c.id children=move |c| if c.pooled_at.is_some() {
                         view! { <PoolCard customer=c on_done=on_claimed/> }.into_any()
+                    } else if supervises {
+                        view! { <CustomerCard customer=c selection=chosen/> }.into_any()
                     } else {
                         view! { <CustomerCard customer=c/> }.into_any()
                     }/>
@@ -269,4 +288,44 @@ fn sync_url(query: &CustomerQuery) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = query;
+}
+
+/// The action bar over selected customers: give them to someone else
+/// (with their open deals and reminders).
+#[component]
+fn ReassignBar(
+    chosen: RwSignal<std::collections::BTreeSet<uuid::Uuid>>,
+    on_done: impl Fn(Msg) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let people = LocalResource::new(|| async { crate::api::users().await.unwrap_or_default() });
+    let to = RwSignal::new(String::new());
+    let send = move |_| {
+        let Ok(owner_id) = uuid::Uuid::parse_str(&to.get_untracked()) else { return on_done(Msg::ChooseReceiver) };
+        let customer_ids: Vec<uuid::Uuid> = chosen.get_untracked().into_iter().collect();
+        let input = rapport_shared::team::Reassign { customer_ids, owner_id };
+        leptos::task::spawn_local(async move {
+            match crate::api::reassign(&input).await {
+                Ok(_) => {
+                    chosen.set(Default::default());
+                    on_done(Msg::Reassigned);
+                }
+                Err(crate::api::ApiError::Network) => on_done(Msg::Offline),
+                Err(_) => on_done(Msg::SomethingWrong),
+            }
+        });
+    };
+    view! {
+        <div class="card bulk-bar" role="region" aria-label=tr(Msg::Reassign)>
+            <strong>{move || chosen.with(|c| c.len())}" "{tr(Msg::Selected)}</strong>
+            <select class="input" aria-label=tr(Msg::HandOverTo) prop:value=move || to.get()
+                on:change=move |ev| to.set(event_target_value(&ev))>
+                <option value="">{tr(Msg::HandOverTo)}"…"</option>
+                {move || people.get().unwrap_or_default().into_iter().filter(|u| u.active).map(|u| view! {
+                    <option value=u.id.to_string()>{u.name}</option>
+                }).collect_view()}
+            </select>
+            <button class="btn primary" type="button" on:click=send>{tr(Msg::Reassign)}</button>
+            <button class="btn" type="button" on:click=move |_| chosen.set(Default::default())>{tr(Msg::Cancel)}</button>
+        </div>
+    }
 }

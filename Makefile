@@ -60,9 +60,13 @@ e2e:
 
 ## Figures, not pass/fail: activity logging, timeline and board reads, and the
 ## reminder scheduler with a million reminders (SQLite; also PostgreSQL when
-## RAPPORT_BENCH_POSTGRES_URL is set).
-bench:
+## RAPPORT_BENCH_POSTGRES_URL is set); then the release build's wasm size and
+## how soon the board of 5,000 deals is usable in Chromium.
+bench: tools-test release
 	cargo bench -p rapport-server --bench figures --bench scheduler
+	@wasm=$$(ls $(CURDIR)/target/site/pkg/*.wasm); echo "wasm: $$(stat -c %s $$wasm) bytes raw, $$(gzip -9 -c $$wasm | wc -c) gzip"
+	cd e2e && npm ci --no-audit --no-fund
+	cd e2e && RAPPORT_BIN=$(CARGO_TARGET_DIR)/release/rapport LEPTOS_SITE_ROOT=$(CURDIR)/target/site node bench/board_paint.js
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools

@@ -14,6 +14,7 @@ mod m20261122_000007_reminder_channel;
 mod m20261122_000008_teams_and_keys;
 mod m20261122_000009_pool_and_duplicates;
 mod m20261122_000010_audit_log;
+mod m20261122_000011_session_chains;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_teams_and_keys::Migration),
             Box::new(m20261122_000009_pool_and_duplicates::Migration),
             Box::new(m20261122_000010_audit_log::Migration),
+            Box::new(m20261122_000011_session_chains::Migration),
         ]
     }
 }

@@ -9,13 +9,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration as ChronoDuration, Utc};
-use rapport_server::db;
-use rapport_server::domain::{Actor, activities, customers, deals, pipelines, setup, timeline};
+use rapport_server::domain::{Actor, activities, customers, deals, pipelines, timeline};
 use rapport_shared::activity::{ActivityKind, NewActivity, Outcome};
-use rapport_shared::auth::{Role, SetupRequest};
 use rapport_shared::customer::{CustomerKind, NewCustomer};
 use rapport_shared::timeline::TimelineQuery;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 use std::time::{Duration, Instant};
 
 const EVENTS: usize = 10_000;
@@ -23,17 +21,13 @@ const READS: usize = 300;
 const DEALS: usize = 5_000;
 const BOARD_READS: usize = 100;
 
+mod common;
+
+use common::ms;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let sqlite = std::env::temp_dir().join(format!("rapport_bench_{}.db", uuid::Uuid::now_v7().simple()));
-    let mut backends = vec![("SQLite".to_owned(), format!("sqlite://{}?mode=rwc", sqlite.display()))];
-    if let Ok(base) = std::env::var("RAPPORT_BENCH_POSTGRES_URL") {
-        let admin = sea_orm::Database::connect(&base).await?;
-        let name = format!("rapport_bench_{}", uuid::Uuid::now_v7().simple());
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        let (prefix, _) = base.rsplit_once('/').expect("database in url");
-        backends.push(("PostgreSQL".to_owned(), format!("{prefix}/{name}")));
-    }
+    let (backends, sqlite) = common::backends("rapport_bench").await?;
     println!(
         "rapport figures: timeline of {EVENTS} events ({READS} reads per page); board of {DEALS} deals ({BOARD_READS} reads)"
     );
@@ -45,18 +39,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
-    let db = db::connect(url).await?;
-    db::migrate(&db).await?;
-    let setup = SetupRequest {
-        org_name: "Bench".into(),
-        name: "Bench Admin".into(),
-        email: format!("bench-{}@example.com", uuid::Uuid::now_v7().simple()),
-        password: "bench-password".into(),
-        time_zone: None,
-        language: None,
-    };
-    let admin = setup::create_org(&db, setup.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?).await?;
-    let actor = Actor { user_id: admin.id, org_id: admin.org_id, role: Role::Admin, team_id: None, address: None };
+    let (db, actor) = common::org(url).await?;
     let customer = customers::create(&db, &actor, new_customer()).await?;
 
     // Logging: one transaction per activity, as a rep's phone would send them.
@@ -101,7 +84,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     println!("  timeline deep  p50 {:>8}  p99 {:>8}  (page 181 of 201)", ms(&deep_times, 50), ms(&deep_times, 99));
     for (name, query) in [("first", &first), ("deep", &deep)] {
         println!("  plan ({name} page):");
-        for line in plan(&db, &actor, customer.id, query).await? {
+        for line in plan_of(&db, &actor, customer.id, query).await? {
             println!("    {line}");
         }
     }
@@ -162,32 +145,15 @@ async fn time_reads(
 }
 
 /// The database's plan for the page query, to show it is one index range scan.
-async fn plan(
+async fn plan_of(
     db: &DatabaseConnection,
     actor: &Actor,
     customer: uuid::Uuid,
     query: &TimelineQuery,
 ) -> anyhow::Result<Vec<String>> {
     use sea_orm::{QuerySelect, QueryTrait};
-    let backend = db.get_database_backend();
-    let stmt = timeline::page_select(actor.org_id, customer, query)?.limit(51).build(backend);
-    let explain = match backend {
-        sea_orm::DatabaseBackend::Sqlite => format!("EXPLAIN QUERY PLAN {}", stmt.sql),
-        _ => format!("EXPLAIN {}", stmt.sql),
-    };
-    let explain = Statement { sql: explain, ..stmt };
-    let rows = db.query_all_raw(explain).await?;
-    Ok(rows
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(3).or_else(|_| row.try_get_by_index::<String>(0)).unwrap_or_default())
-        .collect())
-}
-
-fn ms(samples: &[Duration], pct: usize) -> String {
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable();
-    let idx = ((sorted.len() * pct) / 100).min(sorted.len() - 1);
-    format!("{:.2} ms", sorted[idx].as_secs_f64() * 1000.0)
+    let stmt = timeline::page_select(actor.org_id, customer, query)?.limit(51).build(db.get_database_backend());
+    common::plan(db, stmt).await
 }
 
 fn new_customer() -> NewCustomer {

@@ -12,14 +12,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use rapport_server::db;
-use rapport_server::domain::{now, scheduler, setup, users};
+use rapport_server::domain::{now, scheduler, users};
 use rapport_server::entity::{notification, reminder};
-use rapport_shared::auth::{Language, Role, SetupRequest};
+use rapport_shared::auth::{Language, Role};
 use rapport_shared::validate::Email;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement};
 use std::time::{Duration, Instant};
 
 const TOTAL: usize = 1_000_000;
@@ -28,17 +25,13 @@ const USERS: usize = 20;
 const CHUNK: usize = 1_000;
 const IDLE_PASSES: usize = 50;
 
+mod common;
+
+use common::ms;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let sqlite = std::env::temp_dir().join(format!("rapport_sched_{}.db", uuid::Uuid::now_v7().simple()));
-    let mut backends = vec![("SQLite".to_owned(), format!("sqlite://{}?mode=rwc", sqlite.display()))];
-    if let Ok(base) = std::env::var("RAPPORT_BENCH_POSTGRES_URL") {
-        let admin = sea_orm::Database::connect(&base).await?;
-        let name = format!("rapport_sched_{}", uuid::Uuid::now_v7().simple());
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        let (prefix, _) = base.rsplit_once('/').expect("database in url");
-        backends.push(("PostgreSQL".to_owned(), format!("{prefix}/{name}")));
-    }
+    let (backends, sqlite) = common::backends("rapport_sched").await?;
     println!("rapport scheduler figures: {TOTAL} open reminders, {DUE} due within one minute, a pass every second");
     for (label, url) in backends {
         run(&label, &url).await?;
@@ -49,18 +42,8 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     println!("\n[{label}]");
-    let db = db::connect(url).await?;
-    db::migrate(&db).await?;
-    let setup = SetupRequest {
-        org_name: "Bench".into(),
-        name: "Bench Admin".into(),
-        email: format!("bench-{}@example.com", uuid::Uuid::now_v7().simple()),
-        password: "bench-password".into(),
-        time_zone: None,
-        language: None,
-    };
-    let admin = setup::create_org(&db, setup.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?).await?;
-    let mut assignees = vec![admin.id];
+    let (db, admin) = common::org(url).await?;
+    let mut assignees = vec![admin.user_id];
     for i in 1..USERS {
         let user = users::insert(
             &db,
@@ -197,25 +180,6 @@ async fn idle_passes(db: &DatabaseConnection) -> anyhow::Result<Vec<Duration>> {
 
 /// How the database finds due work: an index range on `next_alert_at`.
 async fn plan(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
-    let backend = db.get_database_backend();
     let sql = "SELECT id FROM reminders WHERE next_alert_at <= '2026-01-01' ORDER BY next_alert_at LIMIT 500";
-    let explain = match backend {
-        sea_orm::DatabaseBackend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
-        _ => format!("EXPLAIN {sql}"),
-    };
-    let rows = db.query_all_raw(Statement::from_string(backend, explain)).await?;
-    Ok(rows
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(3).or_else(|_| row.try_get_by_index::<String>(0)).unwrap_or_default())
-        .collect())
-}
-
-fn ms(samples: &[Duration], pct: usize) -> String {
-    if samples.is_empty() {
-        return "-".into();
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable();
-    let idx = ((sorted.len() * pct) / 100).min(sorted.len() - 1);
-    format!("{:.2} ms", sorted[idx].as_secs_f64() * 1000.0)
+    common::plan(db, Statement::from_string(db.get_database_backend(), sql)).await
 }

@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// Failed logins allowed per client address within 15 minutes.
     #[arg(long, env = "RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
     pub login_max_failures_per_address: u32,
+    /// Authenticated requests allowed per minute for each user's sessions and
+    /// for each API key (a burst of that many, then an even rate); 0 turns
+    /// the limit off.
+    #[arg(long, env = "RAPPORT_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
     /// Seconds that in-flight requests get to finish on shutdown.
     #[arg(long, env = "RAPPORT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout_secs: u64,
@@ -100,6 +105,7 @@ impl Default for ServeArgs {
             secure_cookies: false,
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
+            rate_limit_per_minute: 600,
             shutdown_timeout_secs: 10,
             scheduler_interval_ms: 1000,
             smtp_url: None,

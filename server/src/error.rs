@@ -46,8 +46,8 @@ pub enum AppError {
     /// 422: the body does not fit the schema (wrong type, unknown field).
     #[error("{0}")]
     Unprocessable(String),
-    /// 429: too many attempts.
-    #[error("too many attempts; try again in {retry_after_secs} s")]
+    /// 429: too many failed logins, or requests from one credential.
+    #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// 503: the database is unreachable.
     #[error("the service is temporarily unavailable")]

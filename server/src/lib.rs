@@ -23,7 +23,7 @@ pub mod telemetry;
 pub mod web;
 
 use crate::auth::keys::Keys;
-use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
 use crate::domain::mail::Mailer;
 use crate::state::AppState;
@@ -72,6 +72,7 @@ impl Application {
             config: config.clone(),
             keys: Arc::new(keys),
             login_limiter: Arc::new(login_limiter),
+            request_limiter: Arc::new(RequestLimiter::new(config.serve.rate_limit_per_minute)),
             hub: hub.clone(),
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));

@@ -1,7 +1,7 @@
 //! `AppState`: what every handler can reach.
 
 use crate::auth::keys::Keys;
-use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
 use crate::live::Hub;
 use axum::extract::FromRef;
@@ -14,5 +14,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub request_limiter: Arc<RequestLimiter>,
     pub hub: Hub,
 }

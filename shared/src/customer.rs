@@ -466,6 +466,7 @@ impl ContactPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn new_customer(body: Value) -> NewCustomer {
@@ -519,6 +520,94 @@ mod tests {
     fn oversized_custom_fields_are_refused() {
         let big = json!({"notes": "x".repeat(MAX_CUSTOM_FIELDS_BYTES)});
         assert_eq!(custom_fields(&big), Err(FieldError::TooLarge { max_bytes: MAX_CUSTOM_FIELDS_BYTES }));
+    }
+
+    /// Exactly at each custom-field limit is kept; one past it is refused.
+    #[test]
+    fn custom_fields_one_past_each_limit_are_refused() {
+        let keys = |n: usize| Value::Object((0..n).map(|i| (format!("k{i}"), Value::Null)).collect());
+        assert!(custom_fields(&keys(MAX_CUSTOM_FIELDS)).is_ok());
+        assert_eq!(custom_fields(&keys(MAX_CUSTOM_FIELDS + 1)), Err(FieldError::TooMany { max: MAX_CUSTOM_FIELDS }));
+        // `{"n":"…"}` is 8 bytes around the text.
+        let sized = |bytes: usize| json!({"n": "x".repeat(bytes - 8)});
+        assert_eq!(serde_json::to_vec(&sized(MAX_CUSTOM_FIELDS_BYTES)).map(|v| v.len()).ok(), Some(8192));
+        assert!(custom_fields(&sized(MAX_CUSTOM_FIELDS_BYTES)).is_ok());
+        assert_eq!(
+            custom_fields(&sized(MAX_CUSTOM_FIELDS_BYTES + 1)),
+            Err(FieldError::TooLarge { max_bytes: MAX_CUSTOM_FIELDS_BYTES })
+        );
+        let long_key = |n: usize| Value::Object(std::iter::once(("k".repeat(n), Value::from(1))).collect());
+        assert!(custom_fields(&long_key(64)).is_ok());
+        assert_eq!(custom_fields(&long_key(65)), Err(FieldError::UnknownValue));
+    }
+
+    /// Free-form JSON of any shape.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 128, 60, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..60).prop_map(Value::from),
+                proptest::collection::btree_map(any::<String>(), inner, 0..60)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any JSON at all: the custom fields that pass are an object within
+        /// every limit, and nothing panics.
+        #[test]
+        fn custom_fields_that_pass_are_within_their_limits(value in any_json()) {
+            if let Ok(map) = custom_fields(&value) {
+                prop_assert!(map.len() <= MAX_CUSTOM_FIELDS);
+                prop_assert!(map.keys().all(|k| !k.trim().is_empty() && k.chars().count() <= 64));
+                let bytes = serde_json::to_vec(&Value::Object(map)).map(|v| v.len()).unwrap_or(usize::MAX);
+                prop_assert!(bytes <= MAX_CUSTOM_FIELDS_BYTES);
+            }
+        }
+
+        /// A customer made of arbitrary texts validates or reports fields; it never panics,
+        /// and what passes keeps every limit.
+        #[test]
+        fn any_new_customer_validates_or_reports_fields(
+            name in any::<String>(),
+            phones in proptest::collection::vec(any::<String>(), 0..12),
+            emails in proptest::collection::vec(any::<String>(), 0..12),
+            tags in proptest::collection::vec(any::<String>(), 0..22),
+            address in proptest::option::of(any::<String>()),
+            custom in proptest::option::of(any_json()),
+        ) {
+            let input = NewCustomer {
+                kind: CustomerKind::Person,
+                name,
+                phones,
+                emails,
+                address,
+                industry: None,
+                size: None,
+                region: None,
+                source_channel: None,
+                status: None,
+                tags,
+                custom_fields: custom,
+                owner_id: None,
+            };
+            match input.validate() {
+                Ok(f) => {
+                    prop_assert!(!f.name.is_empty() && f.name.chars().count() <= MAX_NAME);
+                    prop_assert!(f.phones.len() <= MAX_PHONES && f.emails.len() <= MAX_EMAILS);
+                    prop_assert!(f.tags.len() <= MAX_TAGS && f.tags.iter().all(|t| t.chars().count() <= MAX_TAG));
+                    prop_assert!(f.address.as_ref().is_none_or(|a| a.chars().count() <= MAX_ADDRESS));
+                }
+                Err(errors) => prop_assert!(!errors.is_empty()),
+            }
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// 422: well-formed input that breaks a rule; see `fields`.
     ValidationFailed,
-    /// 429: too many attempts; retry later.
+    /// 429: too many attempts or requests; retry later.
     RateLimited,
     /// 429: the daily claim quota is used up; `Retry-After` says when the next claim fits; `details` = `{quota}`.
     ClaimQuotaExceeded,

@@ -329,5 +329,93 @@ mod tests {
             let _ = Email::parse(&raw);
             let _ = Phone::parse(&raw);
         }
+
+        /// Any text at all: an address that parses is short, lower-case,
+        /// free of spaces, has one `@`, and parses to itself again.
+        #[test]
+        fn any_text_parses_to_a_well_formed_email_or_an_error(raw in any::<String>()) {
+            if let Ok(e) = Email::parse(&raw) {
+                let s = e.as_str();
+                prop_assert!(s.len() <= 254);
+                prop_assert_eq!(s.matches('@').count(), 1);
+                prop_assert!(!s.chars().any(|c| c.is_whitespace() || c.is_control()));
+                prop_assert_eq!(Email::parse(s), Ok(e.clone()));
+            }
+        }
+
+        #[test]
+        fn any_text_parses_to_a_well_formed_phone_or_an_error(raw in any::<String>()) {
+            if let Ok(p) = Phone::parse(&raw) {
+                let digits = p.as_str().trim_start_matches('+');
+                prop_assert!(digits.chars().all(|c| c.is_ascii_digit()));
+                prop_assert!((Phone::MIN_DIGITS..=Phone::MAX_DIGITS).contains(&digits.len()));
+                prop_assert_eq!(Phone::parse(p.as_str()), Ok(p.clone()));
+            }
+        }
+
+        /// The text rules hold for any text and any limit: a kept text is
+        /// trimmed and within the limit, and only an over-long one is refused.
+        #[test]
+        fn text_rules_hold_for_any_text(raw in any::<String>(), max in 0usize..50) {
+            let trimmed = raw.trim();
+            let fits = trimmed.chars().count() <= max;
+            let too_long = FieldError::TooLong { max };
+            match required_text(&raw, max) {
+                Ok(text) => prop_assert!(text == trimmed && !text.is_empty() && fits),
+                Err(FieldError::Required) => prop_assert!(trimmed.is_empty()),
+                Err(err) => prop_assert!(!fits && err == too_long, "{err:?}"),
+            }
+            match optional_text(Some(&raw), max) {
+                Ok(None) => prop_assert!(trimmed.is_empty()),
+                Ok(Some(text)) => prop_assert!(text == trimmed && fits),
+                Err(err) => prop_assert!(!fits && err == too_long, "{err:?}"),
+            }
+        }
+
+        #[test]
+        fn passwords_are_kept_exactly_within_8_to_128_characters(raw in any::<String>()) {
+            let n = raw.chars().count();
+            prop_assert_eq!(new_password(&raw).is_ok(), (8..=128).contains(&n));
+        }
+
+        /// A list never keeps more than its maximum, reports an over-long list
+        /// as a whole, and otherwise reports each bad entry by its index.
+        #[test]
+        fn lists_stay_within_their_maximum(raw in proptest::collection::vec(any::<String>(), 0..8), max in 0usize..6) {
+            let mut errors = FieldErrors::default();
+            let kept = list(&mut errors, "phones", &raw, max, Phone::parse);
+            prop_assert!(kept.len() <= max.min(raw.len()));
+            if raw.len() > max {
+                prop_assert_eq!(errors.get("phones"), Some(FieldError::TooMany { max }));
+            } else {
+                for (i, item) in raw.iter().enumerate() {
+                    let field = format!("phones[{i}]");
+                    prop_assert_eq!(errors.get(&field).is_some(), Phone::parse(item).is_err());
+                }
+            }
+        }
+    }
+
+    /// One past each text limit is refused; the limit itself is kept.
+    #[test]
+    fn one_past_each_limit_is_refused() {
+        assert!(required_text(&"x".repeat(200), 200).is_ok());
+        assert_eq!(required_text(&"x".repeat(201), 200), Err(FieldError::TooLong { max: 200 }));
+        assert!(new_password(&"p".repeat(128)).is_ok());
+        assert_eq!(new_password(&"p".repeat(129)), Err(FieldError::TooLong { max: 128 }));
+        assert_eq!(new_password(&"p".repeat(7)), Err(FieldError::TooShort { min: 8 }));
+        let local = "l".repeat(64);
+        assert!(Email::parse(&format!("{local}@example.com")).is_ok());
+        assert_eq!(Email::parse(&format!("{local}l@example.com")), Err(FieldError::InvalidEmail));
+        let long_domain = format!("a@{}.com", "d".repeat(248));
+        assert_eq!(long_domain.len(), 254);
+        assert!(Email::parse(&long_domain).is_ok());
+        assert_eq!(Email::parse(&format!("a@{}.com", "d".repeat(249))), Err(FieldError::TooLong { max: 254 }));
+        assert!(Phone::parse(&"1".repeat(Phone::MAX_DIGITS)).is_ok());
+        assert_eq!(Phone::parse(&"1".repeat(Phone::MAX_DIGITS + 1)), Err(FieldError::InvalidPhone));
+        let mut errors = FieldErrors::default();
+        let raw = vec!["+1 555 0100".to_string(); 3];
+        assert_eq!(list(&mut errors, "phones", &raw, 2, Phone::parse), Vec::<Phone>::new());
+        assert_eq!(errors.get("phones"), Some(FieldError::TooMany { max: 2 }));
     }
 }

@@ -1,8 +1,9 @@
 //! Request extractors: the authenticated [`Actor`], and JSON / query / path
 //! extractors whose rejections answer in the API's error shape.
 
+use super::rate_limit::Caller;
 use super::{ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, tokens};
-use crate::domain::{Actor, api_keys, users};
+use crate::domain::{Actor, api_keys, sessions};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
@@ -34,20 +35,30 @@ impl FromRequestParts<AppState> for Actor {
             }
         };
         if credential == Credential::Bearer && token.starts_with(api_keys::KEY_PREFIX) {
-            let (user, scope) = api_keys::authenticate(&state.db, &token).await?.ok_or(AppError::Unauthenticated)?;
-            if scope == KeyScope::Read && !is_safe(&parts.method) {
+            let key = api_keys::authenticate(&state.db, &token).await?.ok_or(AppError::Unauthenticated)?;
+            limit(state, Caller::ApiKey(key.key_id))?;
+            if key.scope == KeyScope::Read && !is_safe(&parts.method) {
                 return Err(AppError::Forbidden("this API key may only read"));
             }
-            return Ok(Actor { address: client_addr(parts), ..Actor::of(&user) });
+            return Ok(Actor { address: client_addr(parts), ..Actor::of(&key.owner) });
         }
         let claims = tokens::verify_access(&state.keys, &token).ok_or(AppError::Unauthenticated)?;
+        // Counted before the database is asked anything: the signature proves whose request it is.
+        limit(state, Caller::User(claims.sub))?;
         if credential == Credential::Cookie && !is_safe(&parts.method) {
             check_csrf(&parts.headers, &jar)?;
         }
-        // Looked up on every request so a deactivated user stops at once.
-        let user = users::active(&state.db, claims.sub, claims.org).await?.ok_or(AppError::Unauthenticated)?;
+        // Looked up on every request so that signing out or deactivation stops the token at once.
+        let user = sessions::live_user(&state.db, claims.sub, claims.org, claims.sid)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Actor { address: client_addr(parts), ..Actor::of(&user) })
     }
+}
+
+/// The per-credential request limit: 429 `rate_limited` with `Retry-After`, as for logins.
+fn limit(state: &AppState, caller: Caller) -> Result<(), AppError> {
+    state.request_limiter.check(caller).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
 fn bearer(parts: &Parts) -> Option<String> {

@@ -100,12 +100,20 @@ pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResu
     Ok(())
 }
 
-/// The owner and scope behind a presented key, if it works: not revoked,
-/// and its owner still active.
+/// A presented key that works: its id, owner and scope.
+#[derive(Debug)]
+pub struct KeyHolder {
+    pub key_id: Uuid,
+    pub owner: user::Model,
+    pub scope: KeyScope,
+}
+
+/// The key behind a presented secret, if it works: not revoked, and its
+/// owner still active.
 ///
 /// # Errors
 /// Database failures.
-pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Option<(user::Model, KeyScope)>> {
+pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Option<KeyHolder>> {
     let Some(key) = api_key::Entity::find()
         .filter(api_key::Column::SecretHash.eq(sha256_hex(secret)))
         .filter(api_key::Column::RevokedAt.is_null())
@@ -116,11 +124,12 @@ pub async fn authenticate(db: &DatabaseConnection, secret: &str) -> AppResult<Op
     };
     let Some(owner) = super::users::active(db, key.user_id, key.org_id).await? else { return Ok(None) };
     let scope = KeyScope::parse(&key.scope).unwrap_or(KeyScope::Read);
+    let key_id = key.id;
     let at = now();
     if key.last_used_at.is_none_or(|t| at - t > TOUCH_EVERY) {
         let mut model = key.into_active_model();
         model.last_used_at = Set(Some(at));
         model.update(db).await?;
     }
-    Ok(Some((owner, scope)))
+    Ok(Some(KeyHolder { key_id, owner, scope }))
 }

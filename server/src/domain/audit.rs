@@ -10,14 +10,14 @@
 use super::{Actor, new_id, now, timeline};
 use crate::entity::audit_event;
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use rapport_shared::audit::{AuditAction, AuditEvent, AuditQuery, AuditTarget};
 use rapport_shared::customer::UserRef;
 use rapport_shared::page::clamp_limit;
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -136,6 +136,9 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry) -> AppResult<()> {
     Ok(())
 }
 
+/// The list the log's cursors belong to.
+const LIST: &str = "audit";
+
 /// A page of the actor's org's audit log, newest first.
 ///
 /// # Errors
@@ -163,13 +166,12 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: AuditQuery) -> 
         select = select.filter(audit_event::Column::OccurredAt.lt(to));
     }
     if let Some(raw) = &query.cursor {
-        let bad = || AppError::BadRequest("cursor is not valid".into());
-        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
-        let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
-        // `time <= t` bounds the index range; the OR only sorts out rows at exactly `t`.
-        select = select.filter(audit_event::Column::OccurredAt.lte(at)).filter(
-            Condition::any().add(audit_event::Column::OccurredAt.lt(at)).add(audit_event::Column::Id.lt(cursor.id)),
-        );
+        select = select.filter(super::older_than_cursor(
+            raw,
+            LIST,
+            audit_event::Column::OccurredAt,
+            audit_event::Column::Id,
+        )?);
     }
     let mut rows = select
         .order_by_desc(audit_event::Column::OccurredAt)
@@ -180,7 +182,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: AuditQuery) -> 
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| {
-            Cursor { key: last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true), id: last.id }.encode()
+            Cursor::new(LIST, last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true), last.id).encode()
         })
     } else {
         None

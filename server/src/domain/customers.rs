@@ -131,7 +131,8 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
     }
 
     if let Some(raw) = &query.cursor {
-        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
+        let cursor =
+            Cursor::decode(raw, list_name(sort)).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
         select = select.filter(after_cursor(sort, &cursor)?);
     }
     select = match sort {
@@ -204,6 +205,15 @@ fn after_cursor(sort: CustomerSort, cursor: &Cursor) -> AppResult<Condition> {
     })
 }
 
+/// The list a cursor belongs to: each order pages differently.
+fn list_name(sort: CustomerSort) -> &'static str {
+    match sort {
+        CustomerSort::Name => "customers:name",
+        CustomerSort::LastTouch => "customers:last_touch",
+        CustomerSort::LastTouchAsc => "customers:last_touch_asc",
+    }
+}
+
 fn cursor_of(sort: CustomerSort, row: &customer::Model) -> Cursor {
     let key = match sort {
         CustomerSort::Name => row.sort_name.clone(),
@@ -211,7 +221,7 @@ fn cursor_of(sort: CustomerSort, row: &customer::Model) -> Cursor {
             row.last_touch_at.to_rfc3339_opts(SecondsFormat::Micros, true)
         }
     };
-    Cursor { key, id: row.id }
+    Cursor::new(list_name(sort), key, row.id)
 }
 
 /// # Errors

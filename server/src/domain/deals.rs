@@ -136,7 +136,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     let by_rank = query.stage.is_some();
     if let Some(raw) = &query.cursor {
         let bad = || AppError::BadRequest("cursor is not valid".into());
-        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
+        let cursor = Cursor::decode(raw, &list_name(query.stage)).ok_or_else(bad)?;
         select = if by_rank {
             let rank: i64 = cursor.key.parse().map_err(|_| bad())?;
             select
@@ -154,11 +154,18 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     let mut rows = select.limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { key: if by_rank { r.rank.to_string() } else { String::new() }, id: r.id }.encode())
+        let key = |r: &deal::Model| if by_rank { r.rank.to_string() } else { String::new() };
+        rows.last().map(|r| Cursor::new(list_name(query.stage), key(r), r.id).encode())
     } else {
         None
     };
     Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
+}
+
+/// The list a deal cursor belongs to: one stage in board order (the board's
+/// columns page on as that list), or all deals newest first.
+fn list_name(stage: Option<Uuid>) -> String {
+    stage.map_or_else(|| "deals".to_owned(), |s| format!("deals:stage:{s}"))
 }
 
 /// Deals expected to close in the month `YYYY-MM`.
@@ -200,7 +207,7 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         scope = scope.add(in_team(actor, team));
     }
     // The month filter narrows the columns, never the forecast.
-    let sums = sums_by_stage_and_month(db, scope.clone()).await?;
+    let sums_scope = scope.clone();
     let month = match &query.close_month {
         Some(raw) => {
             scope = scope.add(closing_in(raw)?);
@@ -208,8 +215,13 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         }
         None => None,
     };
+    // Independent reads, each on its own pooled connection, at the same time.
+    let (sums, rows, lost_reasons) = tokio::try_join!(
+        sums_by_stage_and_month(db, sums_scope),
+        first_cards(db, &pipeline, scope, limit),
+        pipelines::lost_reasons(db, actor.org_id),
+    )?;
     let forecast = forecast(&pipeline, &sums);
-    let rows = first_cards(db, &pipeline, scope, limit).await?;
     let mut by_stage: HashMap<Uuid, Vec<deal::Model>> = HashMap::new();
     for row in rows {
         by_stage.entry(row.stage_id).or_default().push(row);
@@ -221,7 +233,7 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         let mut rows = by_stage.remove(&stage.id).unwrap_or_default();
         let next_cursor = if rows.len() as u64 > limit {
             rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor { key: r.rank.to_string(), id: r.id }.encode())
+            rows.last().map(|r| Cursor::new(list_name(Some(stage.id)), r.rank.to_string(), r.id).encode())
         } else {
             None
         };
@@ -244,7 +256,6 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
             next_cursor,
         });
     }
-    let lost_reasons = pipelines::lost_reasons(db, actor.org_id).await?;
     Ok(Board { pipeline, columns, lost_reasons, forecast })
 }
 
@@ -639,8 +650,10 @@ async fn rank_for(
 }
 
 async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<deal::Model>) -> AppResult<Vec<Deal>> {
-    let owners = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
-    let customers = customers::names(db, rows.iter().map(|r| r.customer_id)).await?;
+    let (owners, customers) = tokio::try_join!(
+        timeline::user_names(db, rows.iter().map(|r| r.owner_id)),
+        customers::names(db, rows.iter().map(|r| r.customer_id)),
+    )?;
     Ok(rows
         .into_iter()
         .map(|r| Deal {

@@ -30,6 +30,7 @@ pub mod timeline;
 pub mod users;
 
 use crate::entity::user;
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SubsecRound, Utc};
 use rapport_shared::auth::Role;
 use sea_orm::sea_query::Query;
@@ -102,6 +103,25 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     let options =
         TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
     db.begin_with_options(options).await
+}
+
+/// The rows after a newest-first cursor (time descending, then id): written
+/// `time <= t AND (time < t OR id < i)` so that `time <= t` bounds the index
+/// range; the textbook `time < t OR (time = t AND id < i)` makes the planner
+/// scan from the top.
+///
+/// # Errors
+/// `BadRequest` for a cursor this server did not write for `list`.
+pub fn older_than_cursor<T: ColumnTrait, I: ColumnTrait>(
+    raw: &str,
+    list: &str,
+    time: T,
+    id: I,
+) -> AppResult<Condition> {
+    let bad = || AppError::BadRequest("cursor is not valid".into());
+    let cursor = rapport_shared::Cursor::decode(raw, list).ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
+    Ok(Condition::all().add(time.lte(at)).add(Condition::any().add(time.lt(at)).add(id.lt(cursor.id))))
 }
 
 /// A new time-ordered id.

@@ -13,6 +13,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+/// The list the notification cursors belong to.
+const LIST: &str = "notifications";
+
 /// How far before the last event a reconnecting stream looks again: two
 /// processes may commit notifications slightly out of id order.
 const REPLAY_SLACK: Duration = Duration::seconds(10);
@@ -34,13 +37,13 @@ pub async fn list(
     let limit = clamp_limit(limit);
     let mut select = mine(actor);
     if let Some(raw) = cursor {
-        let cursor = Cursor::decode(raw).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
+        let cursor = Cursor::decode(raw, LIST).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
         select = select.filter(notification::Column::Id.lt(cursor.id));
     }
     let mut rows = select.order_by_desc(notification::Column::Id).limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { key: String::new(), id: r.id }.encode())
+        rows.last().map(|r| Cursor::new(LIST, "", r.id).encode())
     } else {
         None
     };

@@ -42,17 +42,17 @@ pub async fn seed_defaults(db: &impl ConnectionTrait, org_id: Uuid) -> AppResult
 /// # Errors
 /// Database failures.
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Vec<Pipeline>> {
-    let pipelines = pipeline::Entity::find()
-        .filter(pipeline::Column::OrgId.eq(actor.org_id))
-        .order_by_asc(pipeline::Column::Position)
-        .order_by_asc(pipeline::Column::Id)
-        .all(db)
-        .await?;
-    let stages = stage::Entity::find()
-        .filter(stage::Column::OrgId.eq(actor.org_id))
-        .order_by_asc(stage::Column::Position)
-        .all(db)
-        .await?;
+    let (pipelines, stages) = tokio::try_join!(
+        pipeline::Entity::find()
+            .filter(pipeline::Column::OrgId.eq(actor.org_id))
+            .order_by_asc(pipeline::Column::Position)
+            .order_by_asc(pipeline::Column::Id)
+            .all(db),
+        stage::Entity::find()
+            .filter(stage::Column::OrgId.eq(actor.org_id))
+            .order_by_asc(stage::Column::Position)
+            .all(db),
+    )?;
     Ok(pipelines
         .into_iter()
         .map(|p| Pipeline {

@@ -31,6 +31,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+/// The list the reminder cursors belong to.
+const LIST: &str = "reminders";
+
 /// The time a reminder next asks for attention: its snooze end when set.
 pub const EFFECTIVE_DUE: &str = "COALESCE(snoozed_until, due_at)";
 
@@ -244,7 +247,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) 
     }
     if let Some(raw) = &query.cursor {
         let bad = || AppError::BadRequest("cursor is not valid".into());
-        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
+        let cursor = Cursor::decode(raw, LIST).ok_or_else(bad)?;
         let key: DateTime<Utc> = cursor.key.parse().map_err(|_| bad())?;
         select = select.filter(
             Condition::any()
@@ -260,7 +263,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) 
         .await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { key: effective_due(r).to_rfc3339(), id: r.id }.encode())
+        rows.last().map(|r| Cursor::new(LIST, effective_due(r).to_rfc3339(), r.id).encode())
     } else {
         None
     };

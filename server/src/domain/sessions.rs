@@ -1,4 +1,5 @@
-//! Sessions: login, refresh-token rotation with reuse detection, logout.
+//! Sessions: login, refresh-token rotation with reuse detection, logout, and
+//! whether the session an access token names is still live.
 
 use super::audit::{self, Entry};
 use super::{new_id, now, users};
@@ -9,8 +10,9 @@ use crate::entity::{refresh_token, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::auth::User;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
 
 /// A fresh session: the access token, the refresh token (plain, for the
 /// cookie only) and the user.
@@ -67,20 +69,58 @@ pub async fn login(
 /// # Errors
 /// Database failures.
 pub async fn open(db: &DatabaseConnection, keys: &Keys, user: user::Model) -> AppResult<Session> {
+    issue(db, keys, user, None).await
+}
+
+/// A new refresh token and access token: the next of session `chain`, or
+/// the first of a new session.
+async fn issue(db: &impl ConnectionTrait, keys: &Keys, user: user::Model, chain: Option<Uuid>) -> AppResult<Session> {
     let refresh_token = random_token(32);
+    let id = new_id();
+    let session_id = chain.unwrap_or(id);
     refresh_token::ActiveModel {
-        id: Set(new_id()),
+        id: Set(id),
         org_id: Set(user.org_id),
         user_id: Set(user.id),
         token_hash: Set(tokens::sha256_hex(&refresh_token)),
         expires_at: Set(now() + chrono::Duration::days(REFRESH_TTL_DAYS)),
         revoked_at: Set(None),
         created_at: Set(now()),
+        session_id: Set(Some(session_id)),
     }
     .insert(db)
     .await?;
-    let access_token = tokens::issue_access(keys, user.id, user.org_id)?;
+    let access_token = tokens::issue_access(keys, user.id, user.org_id, session_id)?;
     Ok(Session { access_token, refresh_token, user: users::to_dto(db, user).await? })
+}
+
+/// The active user an access token speaks for, if its session is live: a
+/// token of that chain neither revoked nor expired. Signing out, a reused
+/// refresh token and deactivation all end the session, and with it every
+/// access token issued in it.
+///
+/// # Errors
+/// Database failures.
+pub async fn live_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    org_id: Uuid,
+    session_id: Uuid,
+) -> AppResult<Option<user::Model>> {
+    // One query: the user, if a live token of the session is theirs.
+    let live = Query::select()
+        .column(refresh_token::Column::UserId)
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::SessionId.eq(session_id))
+        .and_where(refresh_token::Column::RevokedAt.is_null())
+        .and_where(refresh_token::Column::ExpiresAt.gt(now()))
+        .to_owned();
+    Ok(user::Entity::find_by_id(user_id)
+        .filter(user::Column::OrgId.eq(org_id))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Id.in_subquery(live))
+        .one(db)
+        .await?)
 }
 
 /// Exchanges a refresh token for a new session; the old token stops working.
@@ -112,6 +152,7 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
         return Err(AppError::Unauthenticated);
     }
     let user = users::active(&txn, stored.user_id, stored.org_id).await?.ok_or(AppError::Unauthenticated)?;
+    let chain = stored.session_id.unwrap_or(stored.id);
     let mut used: refresh_token::ActiveModel = stored.into();
     used.revoked_at = Set(Some(now()));
     used.update(&txn).await?;
@@ -120,12 +161,15 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
         .target(AuditTarget::User, user.id)
         .address(address);
     audit::record(&txn, entry).await?;
+    // In the same transaction: the session never lacks a live token, so its
+    // access tokens keep working through the rotation.
+    let session = issue(&txn, keys, user, Some(chain)).await?;
     txn.commit().await?;
-    open(db, keys, user).await
+    Ok(session)
 }
 
-/// Revokes the session of `token` if it is live, and audits it with the
-/// client's `address`.
+/// Ends the session of `token` if it is live (every token of its chain, so
+/// its access tokens stop working too), and audits it with the client's `address`.
 ///
 /// # Errors
 /// Database failures.
@@ -139,7 +183,7 @@ pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>)
     if let Some(live) = live {
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-            .filter(refresh_token::Column::Id.eq(live.id))
+            .filter(refresh_token::Column::SessionId.eq(live.session_id.unwrap_or(live.id)))
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;

@@ -12,8 +12,8 @@ use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery, parse_kinds};
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -77,7 +77,8 @@ pub async fn list(
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| {
-            Cursor { key: last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true), id: last.id }.encode()
+            let key = last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+            Cursor::new(list_name(customer.id), key, last.id).encode()
         })
     } else {
         None
@@ -132,18 +133,19 @@ pub fn page_select(
         select = select.filter(timeline_event::Column::OccurredAt.gte(after));
     }
     if let Some(raw) = &query.cursor {
-        let bad = || AppError::BadRequest("cursor is not valid".into());
-        let cursor = Cursor::decode(raw).ok_or_else(bad)?;
-        let at = DateTime::parse_from_rfc3339(&cursor.key).map_err(|_| bad())?.with_timezone(&Utc);
-        // `time <= t` bounds the index range; the OR only sorts out rows at exactly `t`.
-        // (A bare `time < t OR (time = t AND id < i)` makes the planner scan from the top.)
-        select = select.filter(timeline_event::Column::OccurredAt.lte(at)).filter(
-            Condition::any()
-                .add(timeline_event::Column::OccurredAt.lt(at))
-                .add(timeline_event::Column::Id.lt(cursor.id)),
-        );
+        select = select.filter(super::older_than_cursor(
+            raw,
+            &list_name(customer_id),
+            timeline_event::Column::OccurredAt,
+            timeline_event::Column::Id,
+        )?);
     }
     Ok(select.order_by_desc(timeline_event::Column::OccurredAt).order_by_desc(timeline_event::Column::Id))
+}
+
+/// The list a timeline cursor belongs to: one customer's timeline.
+fn list_name(customer_id: Uuid) -> String {
+    format!("timeline:{customer_id}")
 }
 
 /// Names of the given users, in one query.

@@ -13,6 +13,9 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The session: the id of the first token of this rotation chain (see
+    /// [`crate::auth::tokens`]); `None` only for rows older than the column.
+    pub session_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod deals;
 mod demo;
 mod health;
 mod helpers;
+mod hostile;
 mod mail;
 mod openapi;
 mod people;

@@ -3,7 +3,7 @@
 //! keyboards and as a fallback). Filters live in the URL so Back works.
 
 use super::card::CustomerCard;
-use super::pool::{PoolCard, claim_msg};
+use super::pool::claim_msg;
 use super::status_msg;
 use crate::api;
 use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
@@ -242,7 +242,7 @@ pub fn CustomerList() -> impl IntoView {
             Phase::Ready => view! {
                 <ul class="customer-list card">
                     <For each=move || items.get() key=|c| c.id children=move |c| if c.pooled_at.is_some() {
-                        view! { <PoolCard customer=c on_done=on_claimed/> }.into_any()
+                        view! { <CustomerCard customer=c on_claimed=on_claimed/> }.into_any()
                     } else if supervises {
                         view! { <CustomerCard customer=c selection=chosen/> }.into_any()
                     } else {

@@ -2,13 +2,11 @@
 //! Claim button, and the notice the new-customer form shows when the
 //! customer exists already (with a link, and Claim when it is in the pool).
 
-use super::status_msg;
 use crate::api::{self, ApiError};
-use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
 use leptos::prelude::*;
 use rapport_shared::ErrorCode;
-use rapport_shared::customer::{Customer, CustomerKind};
+use rapport_shared::customer::Customer;
 use rapport_shared::pool::DuplicateCustomer;
 use uuid::Uuid;
 
@@ -45,33 +43,6 @@ pub fn ClaimButton(customer_id: Uuid, on_done: Callback<Result<Customer, ApiErro
         <button class="btn small primary claim" type="button" disabled=move || busy.get() on:click=claim>
             {tr(Msg::Claim)}
         </button>
-    }
-}
-
-/// A pool customer as a row of the list: name, status, in the pool since, Claim.
-#[component]
-pub fn PoolCard(customer: Customer, on_done: Callback<Result<Customer, ApiError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let href = format!("/customers/{}", customer.id);
-    let status = customer.status;
-    let since = customer.pooled_at.unwrap_or(customer.last_touch_at);
-    let initial = customer.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
-    let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar person" };
-    view! {
-        <li class="customer-card">
-            <a class="customer-link" href=href>
-                <span class=kind_class aria-hidden="true">{initial}</span>
-                <span class="customer-main">
-                    <span class="customer-name">{customer.name.clone()}</span>
-                    <span class="customer-meta muted">
-                        <span class=format!("badge status-{}", status.as_str())>{tr(status_msg(status))}</span>
-                        " "{tr(Msg::InSharedPool)}" · "
-                        {move || format::relative(since, format::now(), i18n.language())}
-                    </span>
-                </span>
-            </a>
-            <ClaimButton customer_id=customer.id on_done/>
-        </li>
     }
 }
 

@@ -184,7 +184,6 @@ fn PersonRow(
         });
     };
     let role_msg = ROLES.iter().find(|(r, _)| *r == user.role).map_or(Msg::RoleRep, |(_, m)| *m);
-    let team_id = user.team_id.map(|t| t.to_string()).unwrap_or_default();
     view! {
         <li class="person" class:inactive=!user.active data-user-id=id.to_string()>
             <div class="person-main">
@@ -193,17 +192,20 @@ fn PersonRow(
                 {(!user.active).then(|| view! { <span class="badge">{tr(Msg::Deactivated)}</span> })}
             </div>
             {if is_admin && user.active {
-                let team_now = team_id.clone();
+                let current_team = user.team_id;
                 view! {
                     <div class="person-edit">
                         <select class="input small" aria-label=tr(Msg::Role) prop:value=user.role.as_str()
                             on:change=move |ev| patch(UserPatch { role: Role::parse(&event_target_value(&ev)), ..UserPatch::default() })>
                             {ROLES.iter().map(|(r, m)| view! { <option value=r.as_str()>{tr(*m)}</option> }).collect_view()}
                         </select>
-                        <select class="input small" aria-label=tr(Msg::Team) prop:value=move || team_now.clone()
+                        <select class="input small" aria-label=tr(Msg::Team)
                             on:change=move |ev| patch(UserPatch { team_id: Some(Uuid::parse_str(&event_target_value(&ev)).ok()), ..UserPatch::default() })>
-                            <option value="">{tr(Msg::NoTeam)}</option>
-                            {move || teams.get().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                            <option value="" selected=current_team.is_none()>{tr(Msg::NoTeam)}</option>
+                            // `selected` on the option: the teams arrive after the select is drawn.
+                            {move || teams.get().into_iter().map(|t| view! {
+                                <option value=t.id.to_string() selected=Some(t.id) == current_team>{t.name}</option>
+                            }).collect_view()}
                         </select>
                     </div>
                 }.into_any()

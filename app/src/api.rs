@@ -20,6 +20,7 @@ use rapport_shared::team::{
 };
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -346,7 +347,7 @@ async fn call_empty(method: Method, path: &str) -> ApiResult<()> {
 async fn send_with_refresh(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<String> {
     match send(method, path, body.clone(), key).await {
         Err(e) if e.is_unauthenticated() && !path.starts_with("/auth/") => {
-            if let Err(refused) = send(Method::Post, "/auth/refresh", None, None).await {
+            if let Err(refused) = refresh_once().await {
                 if refused.is_unauthenticated() {
                     announce_signed_out();
                 }
@@ -356,6 +357,35 @@ async fn send_with_refresh(method: Method, path: &str, body: Option<String>, key
         }
         other => other,
     }
+}
+
+thread_local! {
+    /// The refresh in flight, shared by every request that found its access
+    /// token expired: a refresh token works once, so a second concurrent
+    /// refresh with the same cookie would look like a stolen token to the
+    /// server and end every session.
+    static REFRESHING: std::cell::RefCell<Option<Shared<LocalBoxFuture<'static, ApiResult<()>>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Refreshes the session once however many requests ask at the same time.
+async fn refresh_once() -> ApiResult<()> {
+    let refresh = REFRESHING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(running) = slot.as_ref() {
+            return running.clone();
+        }
+        let running = async {
+            let result = send(Method::Post, "/auth/refresh", None, None).await.map(|_| ());
+            REFRESHING.with(|slot| *slot.borrow_mut() = None);
+            result
+        }
+        .boxed_local()
+        .shared();
+        *slot = Some(running.clone());
+        running
+    });
+    refresh.await
 }
 
 /// The browser event that tells the app its session is gone (deactivated,

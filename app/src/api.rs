@@ -2,6 +2,7 @@
 //! function. It runs in the browser only (pages fetch after hydration); the
 //! server renders skeletons and never calls it.
 
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use rapport_shared::activity::{Activity, NewActivity};
 use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
 use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
@@ -20,7 +21,6 @@ use rapport_shared::team::{
 };
 use rapport_shared::timeline::{TimelineEvent, TimelineQuery};
 use rapport_shared::{ErrorBody, ErrorCode, Page};
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;

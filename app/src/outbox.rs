@@ -52,7 +52,8 @@ impl Outbox {
         !self.pending.with_untracked(|p| p.iter().any(|e| e.key == key))
     }
 
-    /// Sends waiting entries in order; stops at the first network failure.
+    /// Sends waiting entries in order; stops at the first failure that may
+    /// pass (network, server unavailable); an entry the server refuses stays, marked.
     pub async fn flush(self) {
         if self.flushing.get_value() {
             return;
@@ -66,6 +67,9 @@ impl Outbox {
                     self.sent.update(|n| *n += 1);
                 }
                 Err(ApiError::Network) => break,
+                // The server cannot take it now (database down or full, or
+                // too many requests): keep it and try again later.
+                Err(ApiError::Api { status: 429 | 502..=504, .. }) => break,
                 // Signed out: keep it for after the next sign-in.
                 Err(e) if e.is_unauthenticated() => break,
                 Err(_) => self.pending.update(|p| {

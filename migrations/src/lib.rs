@@ -15,6 +15,7 @@ mod m20261122_000008_teams_and_keys;
 mod m20261122_000009_pool_and_duplicates;
 mod m20261122_000010_audit_log;
 mod m20261122_000011_session_chains;
+mod m20261122_000012_customer_search_index;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_pool_and_duplicates::Migration),
             Box::new(m20261122_000010_audit_log::Migration),
             Box::new(m20261122_000011_session_chains::Migration),
+            Box::new(m20261122_000012_customer_search_index::Migration),
         ]
     }
 }

@@ -43,11 +43,16 @@ pub enum Command {
         #[arg(long, default_value = "Admin")]
         name: String,
     },
-    /// Create a realistic demo organisation (users of each role, ~200 customers).
+    /// Create a realistic demo organisation (users of each role, ~200 customers),
+    /// or with `--scale` a generated one of benchmark size.
     DemoData {
         /// Password of every demo user.
         #[arg(long, default_value = "rapport-demo")]
         password: String,
+        /// Instead of the small demo, an organisation of this size for load
+        /// tests (`large`: 1M customers, 10M timeline events, 200 users).
+        #[arg(long, value_enum)]
+        scale: Option<crate::domain::scale_data::Scale>,
     },
 }
 

@@ -5,7 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rapport_shared::validate::FieldErrors;
 use rapport_shared::{ApiErrorBody, ErrorBody, ErrorCode};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::sqlx::error::DatabaseError;
+use sea_orm::{DbErr, RuntimeErr, SqlErr, SqlxError, SqlxPostgresError, SqlxSqliteError};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,15 +50,48 @@ pub enum AppError {
     /// 429: too many failed logins, or requests from one credential.
     #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    /// 503: the database is unreachable.
-    #[error("the service is temporarily unavailable")]
+    /// 503: the database is unreachable (down, restarting, connection lost).
+    #[error("the database is unavailable; try again in a moment")]
     Unavailable,
+    /// 503: the database refuses writes (its disk is full, or it is
+    /// read-only); nothing was saved, reads still work. `details` = `{reason}`.
+    #[error("{0}")]
+    WritesRefused(WriteRefusal),
     /// 500: anything unexpected; the cause goes to the log only.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Why the database refuses writes. Both need an operator, not a retry loop,
+/// so the message says what happened rather than "try again".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteRefusal {
+    /// No space left where the database lives.
+    Full,
+    /// The database file (or server) accepts reads only.
+    ReadOnly,
+}
+
+impl WriteRefusal {
+    /// The machine-readable `details.reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Full => "database_full",
+            Self::ReadOnly => "database_read_only",
+        }
+    }
+}
+
+impl std::fmt::Display for WriteRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Full => "the database is full, so nothing was saved; reading still works",
+            Self::ReadOnly => "the database is read-only, so nothing was saved; reading still works",
+        })
+    }
+}
 
 impl AppError {
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -85,7 +119,7 @@ impl AppError {
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Self::Validation(_) | Self::Unprocessable(_) => ErrorCode::ValidationFailed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::Unavailable => ErrorCode::Unavailable,
+            Self::Unavailable | Self::WritesRefused(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -103,15 +137,72 @@ impl From<DbErr> for AppError {
             }
             _ => {}
         }
-        match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+        match fault(&err) {
+            Some(Fault::Unreachable) => {
                 tracing::error!(error = %err, "database unavailable");
                 Self::Unavailable
             }
-            other => Self::Internal(anyhow::Error::new(other)),
+            Some(Fault::RefusesWrites(why)) => {
+                tracing::error!(error = %err, "database refuses writes");
+                Self::WritesRefused(why)
+            }
+            None => Self::Internal(anyhow::Error::new(err)),
         }
     }
 }
+
+/// A failure of the database itself rather than of the statement.
+enum Fault {
+    Unreachable,
+    RefusesWrites(WriteRefusal),
+}
+
+/// Told apart by error kind and code, never by message text. A connection
+/// that dies mid-query surfaces as an I/O error of that query, not as a
+/// connection error, so both count as unreachable.
+fn fault(err: &DbErr) -> Option<Fault> {
+    let cause = match err {
+        DbErr::ConnectionAcquire(_) => return Some(Fault::Unreachable),
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return Some(Fault::Unreachable),
+        _ => return None,
+    };
+    match cause.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => Some(Fault::Unreachable),
+        SqlxError::Database(db) => {
+            if let Some(e) = db.try_downcast_ref::<SqlxSqliteError>() {
+                // Extended result codes keep the primary code in the low byte.
+                let primary = e.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+                return match primary {
+                    Some(SQLITE_FULL) => Some(Fault::RefusesWrites(WriteRefusal::Full)),
+                    Some(SQLITE_READONLY) => Some(Fault::RefusesWrites(WriteRefusal::ReadOnly)),
+                    _ => None,
+                };
+            }
+            let e = db.try_downcast_ref::<SqlxPostgresError>()?;
+            match e.code() {
+                "53100" => Some(Fault::RefusesWrites(WriteRefusal::Full)),
+                // A standby, or `default_transaction_read_only`.
+                "25006" => Some(Fault::RefusesWrites(WriteRefusal::ReadOnly)),
+                // Connection exceptions, and the server shutting down or still starting.
+                code if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") => {
+                    Some(Fault::Unreachable)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_FULL: i32 = 13;
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -125,6 +216,7 @@ impl IntoResponse for AppError {
             Self::DuplicateCustomer { details: d, .. } => details = serde_json::to_value(d).ok(),
             Self::OwnedLimitReached { limit } => details = Some(serde_json::json!({ "limit": limit })),
             Self::ClaimQuotaExceeded { quota, .. } => details = Some(serde_json::json!({ "quota": quota })),
+            Self::WritesRefused(why) => details = Some(serde_json::json!({ "reason": why.reason() })),
             _ => {}
         }
         let body = ApiErrorBody { error: ErrorBody { code, message: self.to_string(), fields, details } };

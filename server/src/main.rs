@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use rapport_server::config::{Cli, Command, Config, ServeArgs};
-use rapport_server::domain::{demo, setup};
+use rapport_server::domain::{demo, scale_data, setup};
 use rapport_server::{Application, db, shutdown_signal, telemetry};
 use rapport_shared::auth::SetupRequest;
 
@@ -33,7 +33,29 @@ async fn main() -> anyhow::Result<()> {
             println!("created admin {} in org {}", admin.email, admin.org_id);
             Ok(())
         }
-        Command::DemoData { password } => {
+        Command::DemoData { password, scale: Some(scale) } => {
+            let conn = db::connect(&database_url).await?;
+            db::migrate(&conn).await?;
+            let r = scale_data::create(&conn, scale, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "generated '{}' in {:.1} s: {} customers, {} timeline events, {} activities, {} users, {} deals, {} reminders ({:.0} rows/s)",
+                scale_data::SCALE_ORG,
+                r.seconds,
+                r.customers,
+                r.events,
+                r.activities,
+                r.users,
+                r.deals,
+                r.reminders,
+                r.rows() as f64 / r.seconds.max(0.001),
+            );
+            println!(
+                "sign in as admin@{} (or manager1@, rep1@ …) with password '{password}'",
+                scale_data::SCALE_DOMAIN
+            );
+            Ok(())
+        }
+        Command::DemoData { password, scale: None } => {
             let conn = db::connect(&database_url).await?;
             db::migrate(&conn).await?;
             let count = demo::create(&conn, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -22,6 +22,7 @@ pub mod playbooks;
 pub mod pool;
 pub mod recurrence;
 pub mod reminders;
+pub mod scale_data;
 pub mod scheduler;
 pub mod sessions;
 pub mod setup;

@@ -161,6 +161,20 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     assert_eq!(hits("EMMA@SMITH").await, ["Emma Smith"]);
     assert_eq!(hits("100%").await, ["100% Real_Name"], "LIKE wildcards are literal");
     assert!(hits("zzz").await.is_empty());
+    // Short queries scan; longer ones go through the trigram index, where
+    // search syntax must stay literal text.
+    assert_eq!(hits("em").await, ["Emma Smith"]);
+    assert_eq!(hits("a smi").await, ["Emma Smith"], "a substring across words");
+    for syntax in ["\"emma", "emma*", "emma OR jade", "NEAR(emma)", "a\"b\"c", "(((", "emma AND"] {
+        assert!(hits(syntax).await.is_empty(), "{syntax} is text, not syntax");
+    }
+    // Renamed and archived customers follow in the index.
+    let page: Value = app.get("/api/v1/customers?q=emma", &admin.token).await.json().await.unwrap();
+    let emma = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let res = app.patch(&format!("/api/v1/customers/{emma}"), &admin.token, json!({"name": "Olivia Brown"})).await;
+    assert_eq!(res.status(), 200);
+    assert!(hits("emma smith").await.is_empty());
+    assert_eq!(hits("olivia").await, ["Olivia Brown"]);
 }
 
 #[tokio::test]

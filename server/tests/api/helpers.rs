@@ -52,7 +52,7 @@ pub async fn spawn_sibling(first: &TestApp, tweak: impl FnOnce(&mut ServeArgs)) 
     start(first.database_url.clone(), serve).await
 }
 
-async fn start(database_url: String, serve: ServeArgs) -> TestApp {
+pub async fn start(database_url: String, serve: ServeArgs) -> TestApp {
     let config = Config { database_url: database_url.clone(), serve };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -63,7 +63,7 @@ async fn start(database_url: String, serve: ServeArgs) -> TestApp {
 }
 
 /// A new, empty database: a temp-file SQLite, or a uniquely named PostgreSQL database.
-async fn fresh_database() -> String {
+pub async fn fresh_database() -> String {
     let name = format!("rapport_test_{}", Uuid::now_v7().simple());
     match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
         Ok(base) => {

@@ -10,6 +10,7 @@ mod contacts;
 mod customers;
 mod deals;
 mod demo;
+mod durability;
 mod health;
 mod helpers;
 mod hostile;

@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 BIN := $(CARGO_TARGET_DIR)/debug/rapport
 
-.PHONY: run demo test tools tools-test build lint test-rust test-postgres e2e bench release clean
+.PHONY: run demo test tools tools-test build lint test-rust test-postgres api-fuzz e2e bench bench-load wasm-size release clean
 
 ## Build and start Rapport (debug build; first start shows the setup page).
 run: tools build
@@ -26,8 +26,9 @@ demo: tools build
 
 ## The whole suite: formatting, lints (native and wasm), unit and integration
 ## tests on SQLite (and PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set),
-## then the browser journeys at desktop and phone size.
-test: tools-test lint build test-rust test-postgres e2e
+## schemathesis against the served OpenAPI document, then the browser
+## journeys at desktop and phone size.
+test: tools-test lint build test-rust test-postgres api-fuzz e2e
 
 tools:
 	@.ci/ensure-tools.sh
@@ -48,25 +49,41 @@ lint:
 
 test-rust:
 	cargo test --workspace
+	@# The load benchmark at the tiny scale (debug build, a moment per
+	@# operation; PostgreSQL too when RAPPORT_TEST_POSTGRES_URL is set), so it cannot rot.
+	cargo test -p rapport-server --bench load
 
 test-postgres:
 	@if [ -n "$$RAPPORT_TEST_POSTGRES_URL" ]; then \
 		echo "== server tests on PostgreSQL"; cargo test -p rapport-server --test api; \
 	else echo "== RAPPORT_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; fi
 
+## Generated requests against every documented operation of the debug
+## server: no 5xx, answers as documented (see .ci/schemathesis.sh).
+api-fuzz:
+	.ci/schemathesis.sh
+
 e2e:
 	cd e2e && npm ci --no-audit --no-fund
 	cd e2e && RAPPORT_BIN=$(BIN) LEPTOS_SITE_ROOT=$(CURDIR)/target/site npx playwright test
 
-## Figures, not pass/fail: activity logging, timeline and board reads, and the
-## reminder scheduler with a million reminders (SQLite; also PostgreSQL when
-## RAPPORT_BENCH_POSTGRES_URL is set); then the release build's wasm size and
-## how soon the board of 5,000 deals is usable in Chromium.
-bench: tools-test release
-	cargo bench -p rapport-server --bench figures --bench scheduler
-	@wasm=$$(ls $(CURDIR)/target/site/pkg/*.wasm); echo "wasm: $$(stat -c %s $$wasm) bytes raw, $$(gzip -9 -c $$wasm | wc -c) gzip"
+## Figures, not pass/fail: the release build's wasm size (raw, gzip,
+## brotli); activity logging, timeline and board reads, and the reminder
+## scheduler with a million reminders; the HTTP load benchmark against a bare
+## axum + sqlx baseline over 1M generated customers (SQLite; PostgreSQL too
+## when RAPPORT_BENCH_POSTGRES_URL is set); how soon the board of 5,000 deals
+## is usable in Chromium.
+bench: tools-test release wasm-size
+	cargo bench -p rapport-server --bench figures --bench scheduler --bench load
 	cd e2e && npm ci --no-audit --no-fund
 	cd e2e && RAPPORT_BIN=$(CARGO_TARGET_DIR)/release/rapport LEPTOS_SITE_ROOT=$(CURDIR)/target/site node bench/board_paint.js
+
+## Only the HTTP load benchmark (RAPPORT_LOAD_SCALE=tiny|small|large, default large).
+bench-load: tools
+	cargo bench -p rapport-server --bench load
+
+wasm-size:
+	node e2e/bench/wasm_size.js $(CURDIR)/target/site
 
 ## Optimised build (wasm-opt from npm's binaryen; never Debian's).
 release: tools

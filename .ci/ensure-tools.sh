@@ -64,3 +64,19 @@ if [ "${1:-}" = "--browser" ] && ! python3 -c 'import aiosmtpd' >/dev/null 2>&1;
   fi
   python3 -m pip install "${pip_flags[@]}" aiosmtpd
 fi
+
+# The property-based API test (.ci/schemathesis.sh): schemathesis from PyPI in
+# its own virtualenv under .tools (git-ignored). Pinned: its CLI changed
+# between majors (v4 renamed and dropped v3's options).
+SCHEMATHESIS_VERSION=4.32.5
+if [ "${1:-}" = "--browser" ] &&
+  [ "$(.tools/schemathesis/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+  step "installing schemathesis $SCHEMATHESIS_VERSION (API fuzzing against the OpenAPI document)"
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+  fi
+  mkdir -p .tools
+  python3 -m venv .tools/schemathesis
+  .tools/schemathesis/bin/python -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi

@@ -4,7 +4,7 @@
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use rapport_shared::activity::{Activity, NewActivity};
-use rapport_shared::auth::{LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
+use rapport_shared::auth::{ChangePassword, LoginRequest, LoginResponse, SetupRequest, SetupStatus, UpdateMe, User};
 use rapport_shared::customer::{Contact, Customer, CustomerPatch, CustomerQuery, NewContact, NewCustomer};
 use rapport_shared::org_settings::{OrgSettings, OrgSettingsPatch};
 use rapport_shared::pipeline::{
@@ -114,6 +114,11 @@ pub async fn me() -> ApiResult<User> {
 
 pub async fn update_me(patch: &UpdateMe) -> ApiResult<User> {
     call(Method::Patch, "/me", Some(patch)).await
+}
+
+/// Changes the password; the response's cookies are the new session.
+pub async fn change_password(change: &ChangePassword) -> ApiResult<LoginResponse> {
+    call(Method::Post, "/me/password", Some(change)).await
 }
 
 pub async fn customers(query: &CustomerQuery) -> ApiResult<Page<Customer>> {

@@ -109,6 +109,13 @@ messages! {
     TimeZone => "Time zone", "时区";
     Profile => "Profile", "个人资料";
     Saved => "Saved.", "已保存。";
+    ChangePassword => "Change password", "修改密码";
+    ChangePasswordHint => "You stay signed in here; every other device is signed out.", "本设备保持登录，其他设备将全部退出登录。";
+    CurrentPassword => "Current password", "当前密码";
+    NewPassword => "New password", "新密码";
+    NewPasswordHint => "8 to 128 characters.", "8 至 128 个字符。";
+    WrongCurrentPassword => "The current password is wrong.", "当前密码错误。";
+    PasswordChanged => "Password changed. Other devices are signed out.", "密码已修改，其他设备已退出登录。";
     LangEn => "English", "English";
     LangZh => "简体中文", "简体中文";
     TimeZoneHint => "IANA name, e.g. Asia/Shanghai or Europe/London", "IANA 时区名称，例如 Asia/Shanghai";
@@ -377,6 +384,7 @@ messages! {
     ErrPhone => "Not a valid phone number.", "电话号码格式不正确。";
     ErrTooMany => "Too many entries.", "条目过多。";
     ErrInvalid => "Not a valid value.", "无效的值。";
+    ErrIncorrect => "Not correct.", "不正确。";
     ErrTaken => "Already in use.", "已被使用。";
 }
 
@@ -443,6 +451,7 @@ pub fn field_error(err: FieldError) -> Msg {
         FieldError::InvalidPhone => Msg::ErrPhone,
         FieldError::TooMany { .. } => Msg::ErrTooMany,
         FieldError::NotAnObject | FieldError::UnknownValue => Msg::ErrInvalid,
+        FieldError::Incorrect => Msg::ErrIncorrect,
     }
 }
 

@@ -493,3 +493,45 @@ test('an expired access token is refreshed once, however many requests notice it
   await expect(page).not.toHaveURL(/\/login/);
   await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible();
 });
+
+test('changing the password keeps this device signed in and signs the others out', async ({ page, browser }) => {
+  await signIn(page);
+  const suffix = test.info().project.name;
+  const email = `pat-${suffix}@example.com`;
+  const old = 'first password 1';
+  await api(page, 'POST', '/api/v1/users', { email, name: `Pat ${suffix}`, role: 'rep', password: old });
+  const device = async () => {
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
+    const p = await context.newPage();
+    await signIn(p, { email, password: old });
+    return p;
+  };
+  const here = await device();
+  const elsewhere = await device();
+
+  await open(here, '/settings');
+  const form = here.locator('form', { has: here.getByRole('heading', { name: 'Change password' }) });
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password').fill('second password 2');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByText('The current password is wrong.')).toBeVisible();
+
+  await form.getByLabel('Current password').fill(old);
+  await form.getByLabel('New password').fill('short');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByText('Too short (at least 8 characters).')).toBeVisible();
+
+  await form.getByLabel('New password').fill('second password 2');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByRole('status')).toHaveText(/Password changed/);
+  await expectNoHorizontalScroll(here);
+
+  // This device goes on; the other one is sent to sign in with its next step.
+  await here.getByRole('link', { name: 'Customers' }).first().click();
+  await expect(here.getByRole('heading', { name: 'Customers' })).toBeVisible();
+  await expect(here).not.toHaveURL(/\/login/);
+  await elsewhere.getByRole('link', { name: 'Customers' }).first().click();
+  await expect(elsewhere).toHaveURL(/\/login/);
+  await signIn(elsewhere, { email, password: 'second password 2' });
+  for (const p of [here, elsewhere]) await p.context().close();
+});

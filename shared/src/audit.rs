@@ -25,6 +25,7 @@ crate::string_enum! {
         CustomersReassigned = "customers.reassigned",
         CustomerClaimed = "customer.claimed",
         InviteAccepted = "user.invite_accepted",
+        PasswordChanged = "user.password_changed",
         SettingsChanged = "settings.changed",
         CustomerArchived = "customer.archived",
         DealArchived = "deal.archived",

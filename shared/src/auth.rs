@@ -185,6 +185,36 @@ pub struct UpdateMe {
     pub language: Option<Language>,
 }
 
+/// `POST /api/v1/me/password`: a new password, proven by the current one.
+/// Every session of the user ends; the caller gets a fresh one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    /// 8–128 characters, as for a new account.
+    pub new_password: String,
+}
+
+impl ChangePassword {
+    /// The new password, if both fields are acceptable in shape (whether the
+    /// current one is right only the server can tell).
+    ///
+    /// # Errors
+    /// Every rejected field.
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let mut e = FieldErrors::default();
+        if self.current_password.is_empty() {
+            e.add("current_password", FieldError::Required);
+        }
+        let new = e.check("new_password", new_password(&self.new_password));
+        match new {
+            Some(new) if e.is_empty() => Ok(new),
+            _ => Err(e),
+        }
+    }
+}
+
 /// Accepts `UTC` or an IANA-shaped name (`Area/City`, letters, `_`, `-`, `+`, digits).
 ///
 /// # Errors
@@ -209,6 +239,15 @@ mod tests {
         let req = SetupRequest { email: "nope".into(), password: "short".into(), ..Default::default() };
         let errors = req.validate().err().map(|e| e.0.into_keys().collect::<Vec<_>>());
         assert_eq!(errors, Some(vec!["email".into(), "name".into(), "org_name".into(), "password".into()]));
+    }
+
+    #[test]
+    fn a_password_change_needs_the_current_one_and_a_valid_new_one() {
+        let bad = ChangePassword { current_password: String::new(), new_password: "short".into() };
+        let errors = bad.validate().err().map(|e| e.0.into_keys().collect::<Vec<_>>());
+        assert_eq!(errors, Some(vec!["current_password".into(), "new_password".into()]));
+        let good = ChangePassword { current_password: "old one".into(), new_password: "a long new one".into() };
+        assert_eq!(good.validate().ok().as_deref(), Some("a long new one"));
     }
 
     #[test]

@@ -20,9 +20,13 @@ pub const MAX_CUSTOM_FIELDS_BYTES: usize = 8 * 1024;
 
 /// A closed set of values that travel as snake_case strings, with `ALL`,
 /// `as_str` and `parse`.
+// `$text` is a `tt`, not a `literal`: a `literal` fragment reaches derive
+// macros wrapped in an invisible group, which utoipa does not see through,
+// so the OpenAPI document listed the Rust names (`Open`) instead of the
+// strings on the wire (`open`).
 #[macro_export]
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -153,7 +153,16 @@ impl Reminder {
 pub enum DueTime {
     At(DateTime<Utc>),
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-11-23T09:00"))]
-    Local(NaiveDateTime),
+    Local(#[serde(deserialize_with = "wall_clock")] NaiveDateTime),
+}
+
+/// A wall-clock time with or without seconds: `2026-11-23T09:00` (what a
+/// `datetime-local` input gives, and the documented example) or `…T09:00:00`.
+fn wall_clock<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+    let raw = String::deserialize(d)?;
+    NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M"))
+        .map_err(serde::de::Error::custom)
 }
 
 /// `POST /api/v1/reminders`.
@@ -318,6 +327,17 @@ pub struct CalendarFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn due_times_are_instants_or_wall_clock_times_with_or_without_seconds() {
+        let parse = |s: &str| serde_json::from_value::<DueTime>(serde_json::json!(s)).ok();
+        let nine = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0));
+        assert_eq!(parse("2026-11-23T09:00"), nine.map(DueTime::Local), "the documented example");
+        assert_eq!(parse("2026-11-23T09:00:00"), nine.map(DueTime::Local));
+        assert_eq!(parse("2026-11-23T09:00:00Z"), nine.map(|n| DueTime::At(n.and_utc())));
+        assert_eq!(parse("tomorrow"), None);
+        assert_eq!(parse("2026-11-23"), None);
+    }
 
     #[test]
     fn recurrence_json_shape() {

@@ -19,6 +19,7 @@ pub enum FieldError {
     TooLarge { max_bytes: usize },
     NotAnObject,
     UnknownValue,
+    Incorrect,
 }
 
 impl FieldError {
@@ -34,6 +35,7 @@ impl FieldError {
             Self::TooLarge { .. } => "too_large",
             Self::NotAnObject => "not_an_object",
             Self::UnknownValue => "unknown_value",
+            Self::Incorrect => "incorrect",
         }
     }
 }
@@ -50,6 +52,8 @@ impl fmt::Display for FieldError {
             Self::TooLarge { max_bytes } => write!(f, "must be at most {max_bytes} bytes"),
             Self::NotAnObject => write!(f, "must be a JSON object"),
             Self::UnknownValue => write!(f, "is not one of the allowed values"),
+            // A secret that does not match (the current password, when changing it).
+            Self::Incorrect => write!(f, "is not correct"),
         }
     }
 }

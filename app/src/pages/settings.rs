@@ -1,5 +1,5 @@
-//! The user's own settings: name, language, time zone, the calendar feed;
-//! sign out. Admins also edit the sales stages and playbooks here.
+//! The user's own settings: name, language, time zone, password, the
+//! calendar feed; sign out. Admins also edit the sales stages and playbooks here.
 
 use crate::api;
 use crate::components::field::{SelectField, TextField};
@@ -12,8 +12,9 @@ use crate::pages::pool_settings::PoolSettings;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use rapport_shared::auth::{Language, Role, UpdateMe, time_zone};
-use rapport_shared::validate::{FieldErrors, required_text};
+use rapport_shared::ErrorCode;
+use rapport_shared::auth::{ChangePassword, Language, Role, UpdateMe, time_zone};
+use rapport_shared::validate::{FieldError, FieldErrors, required_text};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -80,6 +81,7 @@ pub fn Settings() -> impl IntoView {
                 <button class="btn primary" type="submit">{tr(Msg::Save)}</button>
             </div>
         </form>
+        <PasswordSettings/>
         <CalendarFeedSettings/>
         <ApiKeysSettings/>
         {supervises.then(|| view! { <PeopleSettings/> })}
@@ -87,6 +89,70 @@ pub fn Settings() -> impl IntoView {
         <div class="card">
             <button class="btn danger" on:click=sign_out>{tr(Msg::SignOut)}</button>
         </div>
+    }
+}
+
+/// Changing one's password: every other device is signed out, this one
+/// continues in the new session the answer brings.
+#[component]
+fn PasswordSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let wrong_current = RwSignal::new(false);
+    let status = RwSignal::new(None::<Msg>);
+    let current_error = Signal::derive(move || {
+        if wrong_current.get() {
+            Some(Msg::WrongCurrentPassword)
+        } else {
+            errors.with(|e| e.get("current_password").map(field_error))
+        }
+    });
+    let new_error = Signal::derive(move || errors.with(|e| e.get("new_password").map(field_error)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let change = ChangePassword { current_password: current.get_untracked(), new_password: new.get_untracked() };
+        wrong_current.set(false);
+        status.set(None);
+        if let Err(e) = change.validate() {
+            errors.set(e);
+            return;
+        }
+        errors.set(FieldErrors::default());
+        leptos::task::spawn_local(async move {
+            match api::change_password(&change).await {
+                // The same user: the answer's cookies are the new session, nothing else changes.
+                Ok(_) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    status.set(Some(Msg::PasswordChanged));
+                }
+                Err(api::ApiError::Network) => status.set(Some(Msg::Offline)),
+                Err(e) if e.code() == Some(ErrorCode::RateLimited) => status.set(Some(Msg::TooManyAttempts)),
+                Err(e) if e.fields().contains_key("current_password") => wrong_current.set(true),
+                Err(e) if e.fields().contains_key("new_password") => {
+                    let mut fields = FieldErrors::default();
+                    fields.add("new_password", FieldError::UnknownValue);
+                    errors.set(fields);
+                }
+                Err(_) => status.set(Some(Msg::SomethingWrong)),
+            }
+        });
+    };
+    view! {
+        <form class="card form" on:submit=submit novalidate>
+            <h2>{tr(Msg::ChangePassword)}</h2>
+            <p class="muted small-print">{tr(Msg::ChangePasswordHint)}</p>
+            <TextField label=Msg::CurrentPassword value=current kind="password" name="current_password"
+                autocomplete="current-password" error=current_error required=true/>
+            <TextField label=Msg::NewPassword value=new kind="password" name="new_password"
+                autocomplete="new-password" error=new_error hint=Msg::NewPasswordHint required=true/>
+            <p class="form-status" role="status">{move || status.get().map(|m| i18n.t(m))}</p>
+            <div class="actions">
+                <button class="btn primary" type="submit">{tr(Msg::ChangePassword)}</button>
+            </div>
+        </form>
     }
 }
 

@@ -27,7 +27,7 @@ impl FromRequestParts<AppState> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let (token, credential) = match bearer(parts) {
+        let (token, credential) = match bearer(&parts.headers) {
             Some(token) => (token, Credential::Bearer),
             None => {
                 let cookie = jar.get(ACCESS_COOKIE).ok_or(AppError::Unauthenticated)?;
@@ -61,8 +61,9 @@ fn limit(state: &AppState, caller: Caller) -> Result<(), AppError> {
     state.request_limiter.check(caller).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
-fn bearer(parts: &Parts) -> Option<String> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
 }

@@ -2,14 +2,15 @@
 //! whether the session an access token names is still live.
 
 use super::audit::{self, Entry};
-use super::{new_id, now, users};
+use super::{Actor, new_id, now, users};
 use crate::auth::keys::{Keys, random_token};
 use crate::auth::password;
 use crate::auth::tokens::{self, REFRESH_TTL_DAYS};
 use crate::entity::{refresh_token, user};
 use crate::error::{AppError, AppResult};
 use rapport_shared::audit::{AuditAction, AuditTarget};
-use rapport_shared::auth::User;
+use rapport_shared::auth::{ChangePassword, User};
+use rapport_shared::validate::FieldError;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -124,8 +125,9 @@ pub async fn live_user(
 }
 
 /// Exchanges a refresh token for a new session; the old token stops working.
-/// Presenting an already-used token revokes every session of its user, since
-/// it means the token was copied. Both are audited with the client's `address`.
+/// Presenting an already-used token (one exchanged before) revokes every
+/// session of its user, since it means the token was copied; a token whose
+/// session ended is only refused. Both are audited with the client's `address`.
 ///
 /// # Errors
 /// `Unauthenticated` for an unknown, expired, reused or orphaned token.
@@ -136,6 +138,12 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
         .one(&txn)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    let chain = stored.session_id.unwrap_or(stored.id);
+    // A token ended with its session (sign-out, password change) is merely
+    // stale: another device still holding it must not sign everyone out.
+    if stored.revoked_at.is_some() && !was_rotated(&txn, &stored, chain).await? {
+        return Err(AppError::Unauthenticated);
+    }
     if stored.revoked_at.is_some() {
         revoke_all(&txn, stored.user_id).await?;
         // No actor: whoever presented the copied token is not known to be the user.
@@ -152,7 +160,6 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
         return Err(AppError::Unauthenticated);
     }
     let user = users::active(&txn, stored.user_id, stored.org_id).await?.ok_or(AppError::Unauthenticated)?;
-    let chain = stored.session_id.unwrap_or(stored.id);
     let mut used: refresh_token::ActiveModel = stored.into();
     used.revoked_at = Set(Some(now()));
     used.update(&txn).await?;
@@ -181,20 +188,116 @@ pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>)
         .one(&txn)
         .await?;
     if let Some(live) = live {
-        refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-            .filter(refresh_token::Column::SessionId.eq(live.session_id.unwrap_or(live.id)))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
-        let entry = Entry::in_org(live.org_id, AuditAction::SessionEnded)
-            .actor(live.user_id)
-            .target(AuditTarget::User, live.user_id)
-            .address(address);
-        audit::record(&txn, entry).await?;
+        let chain = live.session_id.unwrap_or(live.id);
+        end_chain(&txn, live.org_id, live.user_id, chain, address).await?;
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Ends session `session_id` of a user, as named by an access token (an API
+/// client that signs out holds no refresh cookie), and audits it with the
+/// client's `address`. Ending a session already over changes nothing.
+///
+/// # Errors
+/// Database failures.
+pub async fn end_session(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    org_id: Uuid,
+    session_id: Uuid,
+    address: Option<&str>,
+) -> AppResult<()> {
+    let txn = super::begin_write(db).await?;
+    end_chain(&txn, org_id, user_id, session_id, address).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Revokes the live tokens of one session chain of `user_id`; audits it
+/// when there was one.
+async fn end_chain(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    user_id: Uuid,
+    chain: Uuid,
+    address: Option<&str>,
+) -> AppResult<()> {
+    let ended = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::SessionId.eq(chain))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::OrgId.eq(org_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if ended.rows_affected > 0 {
+        let entry = Entry::in_org(org_id, AuditAction::SessionEnded)
+            .actor(user_id)
+            .target(AuditTarget::User, user_id)
+            .address(address);
+        audit::record(db, entry).await?;
+    }
+    Ok(())
+}
+
+/// Changes the actor's password, proven by the current one. Every session
+/// of the user ends (each other device must sign in again) and the caller
+/// gets a new one; the new hash, the revocations, the audit entry and the
+/// new session are one transaction.
+///
+/// # Errors
+/// `Validation` for a new password that breaks the rules, or a wrong current
+/// password (`current_password`: `incorrect`); nothing changes then.
+/// `Unauthenticated` if the user is gone; database failures.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    actor: &Actor,
+    change: &ChangePassword,
+) -> AppResult<Session> {
+    let new = change.validate().map_err(AppError::Validation)?;
+    let user = users::active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
+    let old_hash = user.password_hash.clone();
+    if !password::verify(change.current_password.clone(), old_hash.clone()).await {
+        return Err(AppError::field("current_password", FieldError::Incorrect));
+    }
+    let new_hash = password::hash(new).await?;
+    let txn = super::begin_write(db).await?;
+    // Only over the hash just verified: a change that won a race makes this
+    // one's current password wrong.
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(new_hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(user.id))
+        .filter(user::Column::PasswordHash.eq(old_hash))
+        .filter(user::Column::Active.eq(true))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::field("current_password", FieldError::Incorrect));
+    }
+    revoke_all(&txn, user.id).await?;
+    let entry = Entry::by(actor, AuditAction::PasswordChanged)
+        .target(AuditTarget::User, user.id)
+        .after(serde_json::json!({ "sessions": "all_ended" }));
+    audit::record(&txn, entry).await?;
+    let session = issue(&txn, keys, user, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Whether `token` was exchanged for a successor (rotation issues the next
+/// token of the chain in the same transaction that revokes it); a token that
+/// was not was ended with its whole session.
+async fn was_rotated(db: &impl ConnectionTrait, token: &refresh_token::Model, chain: Uuid) -> AppResult<bool> {
+    let successor = refresh_token::Entity::find()
+        .filter(refresh_token::Column::SessionId.eq(chain))
+        .filter(refresh_token::Column::Id.ne(token.id))
+        .filter(refresh_token::Column::CreatedAt.gte(token.created_at))
+        .one(db)
+        .await?;
+    Ok(successor.is_some())
 }
 
 async fn revoke_all(db: &impl sea_orm::ConnectionTrait, user_id: uuid::Uuid) -> AppResult<()> {

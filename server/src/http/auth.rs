@@ -1,9 +1,9 @@
 //! `/auth/login`, `/auth/refresh`, `/auth/logout`: sessions for people.
 //! The browser gets HttpOnly cookies; other clients use the bearer token.
 
-use crate::auth::extract::{ApiJson, ClientAddr, check_csrf};
+use crate::auth::extract::{ApiJson, ClientAddr, bearer, check_csrf};
 use crate::auth::keys::random_token;
-use crate::auth::tokens::{ACCESS_TTL_SECS, REFRESH_TTL_DAYS};
+use crate::auth::tokens::{self, ACCESS_TTL_SECS, REFRESH_TTL_DAYS};
 use crate::auth::{ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE};
 use crate::domain::sessions::{self, Session};
 use crate::error::{AppError, AppResult};
@@ -75,8 +75,10 @@ pub async fn refresh(
     Ok(respond(jar, session, state.config.serve.secure_cookies))
 }
 
-/// Sign out: revoke the refresh token and clear the cookies.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+/// Sign out: end the session and clear the cookies. A browser's session is
+/// the one of its refresh cookie; an API client's the one its bearer access
+/// token names (that token, and every other of its session, stops working).
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security((), ("bearer" = []), ("cookie" = [])),
     responses(
         (status = 204, description = "Signed out"),
         (status = 403, description = "CSRF token missing or wrong", body = ApiErrorBody),
@@ -90,6 +92,11 @@ pub async fn logout(
     if let Some(token) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()) {
         check_csrf(&headers, &jar)?;
         sessions::logout(&state.db, &token, client.known()).await?;
+    }
+    // A bearer header is never sent by another site on its own, so it needs no CSRF check.
+    // An API key is not a session: revoking one is `DELETE /api-keys/{id}`.
+    if let Some(claims) = bearer(&headers).and_then(|token| tokens::verify_access(&state.keys, &token)) {
+        sessions::end_session(&state.db, claims.sub, claims.org, claims.sid, client.known()).await?;
     }
     let jar = jar
         .remove(Cookie::build(ACCESS_COOKIE).path("/"))

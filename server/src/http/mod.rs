@@ -43,7 +43,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[openapi(
     info(title = "Rapport API", version = "1", description = "Customer follow-up: customers, contacts, activities and the timeline, pipelines and deals, reminders, playbooks and notifications, sessions. Errors share one shape: `{\"error\":{\"code\",\"message\",\"fields\",\"details\"}}`."),
     modifiers(&SecuritySchemes),
-    components(schemas(rapport_shared::ErrorCode, rapport_shared::pool::DuplicateCustomer))
+    // Schemas that only query parameters name: utoipa does not collect those by itself.
+    components(schemas(
+        rapport_shared::ErrorCode,
+        rapport_shared::pool::DuplicateCustomer,
+        rapport_shared::audit::AuditAction,
+        rapport_shared::customer::CustomerSort,
+        rapport_shared::customer::ArchivedFilter
+    ))
 )]
 struct ApiDoc;
 
@@ -88,7 +95,8 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// The API, probes and OpenAPI document, with request ids, tracing, body
 /// limit and timeout. The web app's routes are merged in by the caller.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::new().nest("/api/v1", api()).split_for_parts();
+    let (api, mut doc) = OpenApiRouter::new().nest("/api/v1", api()).split_for_parts();
+    document_common_answers(&mut doc);
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
@@ -99,6 +107,51 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+}
+
+/// Adds the answers that the extractors and layers give for any operation,
+/// where its own description leaves them out: 400 for a malformed request
+/// (a path id or query parameter that does not parse, a body that is not
+/// JSON), 413 for a body over [`MAX_BODY_BYTES`], 422 for a JSON body of the
+/// wrong shape (a missing or unknown field), and for operations that
+/// need a signed-in caller 401 and 429 (the per-credential request limit).
+fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::SecurityRequirement;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            let has_body = op.request_body.is_some();
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            // An empty requirement among the alternatives means "or no credentials".
+            let needs_auth = op.security.as_ref().is_some_and(|alternatives| {
+                !alternatives.is_empty() && !alternatives.contains(&SecurityRequirement::default())
+            });
+            let mut answers = Vec::new();
+            if has_body || has_params {
+                answers.push((
+                    "400",
+                    "Malformed request: an id or query parameter that does not parse, or a body that is not JSON",
+                ));
+            }
+            if has_body {
+                answers.push(("413", "Request body too large"));
+                answers.push(("422", "A field is missing, unknown or invalid"));
+            }
+            if needs_auth {
+                answers.push(("401", "Not signed in, or the session or API key is no longer valid"));
+                answers.push(("429", "Too many requests for this credential; see Retry-After"));
+            }
+            for (status, description) in answers {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| error_response(description));
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 /// Request ids and request spans, applied around the whole app (API and pages).

@@ -93,6 +93,7 @@ pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): Ap
 #[utoipa::path(post, path = "/pipelines/{id}/stages", tag = "pipelines", params(("id" = Uuid, Path)), request_body = NewStage,
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 201, body = Stage), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+        (status = 409, description = "The pipeline already has the most stages allowed", body = ApiErrorBody),
         (status = 422, body = ApiErrorBody)))]
 pub async fn add_stage(
     State(state): State<AppState>,

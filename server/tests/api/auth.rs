@@ -251,6 +251,152 @@ async fn me_can_change_language_and_time_zone_but_not_to_nonsense() {
     assert_eq!(me["name"], "Ada Admin", "a rejected patch changes nothing");
 }
 
+#[tokio::test]
+async fn logout_with_only_a_bearer_token_ends_that_session() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let other = app.login(&admin.email, PASSWORD).await;
+
+    let res = app.request(Method::POST, "/api/v1/auth/logout", Some(&admin.token), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    assert_error(app.get("/api/v1/me", &admin.token).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let res = app.post("/api/v1/customers", &admin.token, json!({"kind": "person", "name": "After logout"})).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    // Only that session: the same user's other sign-in goes on.
+    assert_eq!(app.get("/api/v1/me", &other.token).await.status(), StatusCode::OK);
+    // Signing out again is harmless.
+    let res = app.request(Method::POST, "/api/v1/auth/logout", Some(&admin.token), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_session_and_keeps_the_caller_signed_in() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, rapport_shared::auth::Role::Rep).await;
+    let login = app
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": rep.email, "password": PASSWORD})))
+        .await;
+    let browser = (cookie_header(&login), cookie_value(&login, "rapport_csrf"));
+    let browser_access = cookie_value(&login, "rapport_access");
+    let new_password = "a brand new passphrase";
+
+    // Changed from the browser (cookies and the CSRF header).
+    let res = app
+        .client
+        .post(app.url("/api/v1/me/password"))
+        .header(COOKIE, &browser.0)
+        .header("X-CSRF-Token", &browser.1)
+        .json(&json!({"current_password": PASSWORD, "new_password": new_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = (cookie_header(&res), cookie_value(&res, "rapport_csrf"));
+    let body: Value = res.json().await.unwrap();
+    let fresh_token = body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(body["user"]["email"], rep.email);
+
+    // Every earlier session is over: bearer, browser access token, refresh token.
+    for token in [&rep.token, &browser_access] {
+        assert_error(app.get("/api/v1/me", token).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+    // Refused, but not taken for a stolen copy: the other device trying it
+    // does not sign out the person who changed the password.
+    assert_eq!(refresh(&app, &browser).await.status(), StatusCode::UNAUTHORIZED);
+    // The caller's new session works, by bearer, by cookie, and refreshes.
+    assert_eq!(app.get("/api/v1/me", &fresh_token).await.status(), StatusCode::OK);
+    let res = app.client.get(app.url("/api/v1/me")).header(COOKIE, &fresh.0).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(refresh(&app, &fresh).await.status(), StatusCode::OK);
+
+    // The new password signs in; the old one does not.
+    let old = app
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": rep.email, "password": PASSWORD})))
+        .await;
+    assert_error(old, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    app.login(&rep.email, new_password).await;
+
+    // Audited, by the user, in the org's log.
+    let log: Value = app.get("/api/v1/audit?action=user.password_changed", &admin.token).await.json().await.unwrap();
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{log}");
+    assert_eq!(items[0]["actor"]["id"], rep.user_id.to_string());
+    assert_eq!(items[0]["target_id"], rep.user_id.to_string());
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let other = app.login(&admin.email, PASSWORD).await;
+
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            &admin.token,
+            json!({"current_password": "not it at all", "new_password": "another good one"}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["error"]["fields"]["current_password"].is_string(), "{body}");
+
+    let res = app
+        .post("/api/v1/me/password", &admin.token, json!({"current_password": PASSWORD, "new_password": "short"}))
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(body["error"]["fields"]["new_password"].is_string(), "{body}");
+    assert!(body["error"]["fields"]["current_password"].is_null(), "{body}");
+
+    // Both sessions live on, and the old password still signs in.
+    for token in [&admin.token, &other.token] {
+        assert_eq!(app.get("/api/v1/me", token).await.status(), StatusCode::OK);
+    }
+    app.login(&admin.email, PASSWORD).await;
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": admin.email, "password": "another good one"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let log: Value = app.get("/api/v1/audit?action=user.password_changed", &admin.token).await.json().await.unwrap();
+    assert_eq!(log["items"], json!([]));
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_rate_limited_like_logins() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    // The limit is five failures per account (the default).
+    for _ in 0..5 {
+        let res = app
+            .post(
+                "/api/v1/me/password",
+                &admin.token,
+                json!({"current_password": "a wrong guess", "new_password": "another good one"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            &admin.token,
+            json!({"current_password": PASSWORD, "new_password": "another good one"}),
+        )
+        .await;
+    assert_error(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // The account's logins are locked out too: it is one count.
+    let res = app
+        .request(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": PASSWORD})))
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 async fn refresh(app: &crate::helpers::TestApp, session: &(String, String)) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/auth/refresh"))

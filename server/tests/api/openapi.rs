@@ -10,6 +10,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/setup"),
     ("get", "/api/v1/me"),
     ("patch", "/api/v1/me"),
+    ("post", "/api/v1/me/password"),
     ("get", "/api/v1/customers"),
     ("post", "/api/v1/customers"),
     ("get", "/api/v1/customers/{id}"),
@@ -117,5 +118,81 @@ async fn every_described_route_answers_on_the_server() {
         let res = app.client.request(method.clone(), app.url(&path)).json(&serde_json::json!({})).send().await.unwrap();
         assert_ne!(res.status(), 404, "{method} {path} is served");
         assert_ne!(res.status(), 405, "{method} {path} is served");
+    }
+}
+
+#[tokio::test]
+async fn every_schema_reference_in_the_document_resolves() {
+    // A dangling `$ref` makes the whole operation unusable to generated clients
+    // and to schemathesis (it was so for `AuditAction` and `CustomerSort`).
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    let dangling: Vec<_> = refs
+        .iter()
+        .filter(|r| {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+            !doc["components"]["schemas"][name].is_object()
+        })
+        .collect();
+    assert!(dangling.is_empty(), "unresolvable references: {dangling:?}");
+}
+
+#[tokio::test]
+async fn enums_are_described_by_the_strings_that_travel() {
+    use rapport_shared::{activity, audit, customer, pipeline, reminder};
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let wire = |values: Vec<Value>| Value::Array(values);
+    let cases = [
+        ("StageKind", wire(pipeline::StageKind::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+        ("DealStatus", wire(pipeline::DealStatus::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+        ("CustomerKind", wire(customer::CustomerKind::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+        ("Direction", wire(activity::Direction::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+        ("Weekday", wire(reminder::Weekday::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+        ("AuditAction", wire(audit::AuditAction::ALL.iter().map(|v| serde_json::to_value(v).unwrap()).collect())),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(schemas[name]["enum"], expected, "{name}");
+    }
+    assert_eq!(schemas["StageKind"]["enum"], serde_json::json!(["open", "won", "lost"]));
+}
+
+#[tokio::test]
+async fn malformed_requests_and_missing_credentials_are_documented_answers() {
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let op = &doc["paths"]["/api/v1/customers/{id}"]["get"]["responses"];
+    for status in ["400", "401", "404", "429"] {
+        assert!(op[status].is_object(), "GET /customers/{{id}} documents {status}: {op}");
+    }
+    let op = &doc["paths"]["/api/v1/pipelines/{id}"]["delete"]["responses"];
+    assert!(op["400"].is_object() && op["401"].is_object(), "{op}");
+    let op = &doc["paths"]["/api/v1/customers"]["post"]["responses"];
+    assert!(op["400"].is_object() && op["413"].is_object(), "{op}");
+    // A full pipeline refuses another stage with a 409 (schemathesis found it undocumented).
+    assert!(doc["paths"]["/api/v1/pipelines/{id}/stages"]["post"]["responses"]["409"].is_object());
+    // A body of the wrong shape is a 422 everywhere, the login included.
+    let op = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(op["422"].is_object() && op["429"].is_object(), "{op}");
+    // Public operations do not claim to need credentials.
+    assert!(doc["paths"]["/api/v1/setup"]["get"]["responses"]["401"].is_null());
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
     }
 }

@@ -34,6 +34,26 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 #[tokio::test]
+async fn a_wall_clock_due_time_may_leave_out_the_seconds_as_documented() {
+    // The OpenAPI example (and a `datetime-local` input) is `2026-11-23T09:00`.
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    set_zone(&app, &admin, "Asia/Shanghai").await;
+    let r = create(&app, &admin, json!({"title": "Call back", "due": "2030-03-01T09:00"})).await;
+    assert_eq!(r["due_at"], "2030-03-01T01:00:00Z");
+    let res = app
+        .patch(
+            &format!("/api/v1/reminders/{}", r["id"].as_str().unwrap()),
+            &admin.token,
+            json!({"due": "2030-03-02T10:30"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["due_at"], "2030-03-02T02:30:00Z");
+}
+
+#[tokio::test]
 async fn local_due_times_follow_the_assignees_zone_and_land_on_the_timeline() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;

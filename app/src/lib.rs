@@ -5,8 +5,9 @@
 //! the browser fetches from `/api/v1` after hydration through [`api`]. There
 //! is one path to the data, the same API integrations use.
 
-// Without `--cfg erase_components` (release builds) the nested view types of
-// the bigger pages exceed the default depth of 128.
+// Without `--cfg erase_components` (which cargo-leptos and the Makefile always
+// pass; a plain `cargo build` does not) the nested view types of the bigger
+// pages exceed the default depth of 128.
 #![recursion_limit = "256"]
 
 pub mod api;

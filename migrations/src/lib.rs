@@ -16,6 +16,7 @@ mod m20261122_000009_pool_and_duplicates;
 mod m20261122_000010_audit_log;
 mod m20261122_000011_session_chains;
 mod m20261122_000012_customer_search_index;
+mod m20261122_000013_scale_indexes;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_audit_log::Migration),
             Box::new(m20261122_000011_session_chains::Migration),
             Box::new(m20261122_000012_customer_search_index::Migration),
+            Box::new(m20261122_000013_scale_indexes::Migration),
         ]
     }
 }

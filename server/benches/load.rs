@@ -425,7 +425,11 @@ impl Plan {
             ),
             Op::Board => (
                 Method::GET,
-                format!("{}/pipelines/{}/board", api(rapport), self.pipeline_id),
+                if rapport {
+                    format!("/api/v1/pipelines/{}/board", self.pipeline_id)
+                } else {
+                    format!("/pipelines/{}/board?org={}", self.pipeline_id, self.org_id)
+                },
                 None,
                 Some(&self.admin_token),
             ),

@@ -408,12 +408,12 @@ async fn move_deal(State(db): State<Db>, Path(deal): Path<Uuid>, Json(m): Json<M
 }
 
 /// Count and amount per stage, then the first 50 cards of each stage.
-async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>) -> Answer {
+async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>, Query(q): Query<OrgQuery>) -> Answer {
     let sums: Vec<(Uuid, i64, Option<i64>)> = rows!(
         &db,
-        "SELECT stage_id, count(*) AS n, sum(amount_minor) AS amount FROM deals \
-         WHERE pipeline_id = $1 AND archived_at IS NULL GROUP BY stage_id",
-        [pipeline],
+        "SELECT stage_id, count(*) AS n, CAST(sum(amount_minor) AS BIGINT) AS amount FROM deals \
+         WHERE org_id = $1 AND pipeline_id = $2 AND archived_at IS NULL GROUP BY stage_id",
+        [q.org, pipeline],
         |r| (
             r.try_get("stage_id").unwrap_or_default(),
             r.try_get("n").unwrap_or_default(),
@@ -426,8 +426,8 @@ async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>) -> Answer {
         let cards = rows!(
             &db,
             "SELECT id, title, amount_minor, currency, customer_id, owner_id, stage_entered_at FROM deals \
-             WHERE stage_id = $1 AND archived_at IS NULL ORDER BY rank LIMIT 50",
-            [stage],
+             WHERE org_id = $1 AND stage_id = $2 AND archived_at IS NULL ORDER BY rank LIMIT 50",
+            [q.org, stage],
             |r| json!({
                 "id": r.try_get::<Uuid, _>("id").unwrap_or_default(),
                 "title": r.try_get::<String, _>("title").unwrap_or_default(),
@@ -442,6 +442,11 @@ async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>) -> Answer {
         columns.push(json!({"stage_id": stage, "count": count, "amount_minor": amount, "cards": cards}));
     }
     Ok(Json(json!({ "columns": columns })))
+}
+
+#[derive(Deserialize)]
+struct OrgQuery {
+    org: Uuid,
 }
 
 #[derive(Deserialize)]

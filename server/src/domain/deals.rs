@@ -84,7 +84,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NewDeal) -> A
         status: Set(DealStatus::Open.as_str().to_owned()),
         lost_reason: Set(None),
         version: Set(1),
-        rank: Set(end_rank(&txn, stage.id).await?),
+        rank: Set(end_rank(&txn, actor.org_id, stage.id).await?),
         stage_entered_at: Set(at),
         archived_at: Set(None),
         created_at: Set(at),
@@ -589,8 +589,10 @@ async fn set_lifecycle(
 }
 
 /// A rank after every deal of the stage.
-async fn end_rank(db: &impl ConnectionTrait, stage_id: Uuid) -> AppResult<i64> {
+async fn end_rank(db: &impl ConnectionTrait, org_id: Uuid, stage_id: Uuid) -> AppResult<i64> {
+    // `org_id` first, as in `ix_deals_stage_rank`: without it this is a scan of every deal.
     let last = deal::Entity::find()
+        .filter(deal::Column::OrgId.eq(org_id))
         .filter(deal::Column::StageId.eq(stage_id))
         .order_by_desc(deal::Column::Rank)
         .one(db)
@@ -607,7 +609,7 @@ async fn rank_for(
     moving: Uuid,
     after: Option<Uuid>,
 ) -> AppResult<i64> {
-    let Some(after) = after else { return end_rank(db, stage_id).await };
+    let Some(after) = after else { return end_rank(db, org_id, stage_id).await };
     let anchor = deal::Entity::find_by_id(after)
         .filter(deal::Column::OrgId.eq(org_id))
         .filter(deal::Column::StageId.eq(stage_id))
@@ -615,6 +617,7 @@ async fn rank_for(
         .await?
         .ok_or_else(|| AppError::field("rank_after", FieldError::UnknownValue))?;
     let next = deal::Entity::find()
+        .filter(deal::Column::OrgId.eq(org_id))
         .filter(deal::Column::StageId.eq(stage_id))
         .filter(deal::Column::Rank.gt(anchor.rank))
         .filter(deal::Column::Id.ne(moving))
@@ -627,6 +630,7 @@ async fn rank_for(
         Some(_) => {
             // No room: spread the stage out again and place after the anchor.
             let all = deal::Entity::find()
+                .filter(deal::Column::OrgId.eq(org_id))
                 .filter(deal::Column::StageId.eq(stage_id))
                 .filter(deal::Column::Id.ne(moving))
                 .order_by_asc(deal::Column::Rank)

@@ -276,7 +276,13 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
     report.reminders = write_reminders(db, &mut rng, org.id, &owners, volume.reminders, at).await?;
     // Fresh statistics, so the planners know the shape of what just arrived
     // (SQLite has none until ANALYZE; PostgreSQL's autovacuum would lag).
-    db.execute_unprepared("ANALYZE").await?;
+    let analyze = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            "ANALYZE users, customers, customer_keys, activities, timeline_events, deals, deal_stage_history, reminders"
+        }
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(analyze).await?;
     report.seconds = began.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -169,21 +169,23 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
         Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
         Err(_) => q.to_lowercase(),
     };
-    let indexed = backend == DbBackend::Sqlite && needle.chars().count() >= 3;
-    if !indexed {
-        return Condition::all().add(contains(&needle));
-    }
     // The country code and carrier prefix of a phone number are shared by
     // most customers, and a trigram in every row makes the index read every
     // row; its last digits are rare. So the index looks for those, and the
     // whole number is checked on the few rows it finds.
     let digits = needle.chars().all(|c| c.is_ascii_digit());
-    let tail: String = if digits && needle.len() > PHONE_TAIL {
-        needle[needle.len() - PHONE_TAIL..].to_owned()
-    } else {
-        needle.clone()
-    };
-    Condition::all().add(trigram_match(&tail)).add(contains(&needle))
+    let tail = if digits && needle.len() > PHONE_TAIL { &needle[needle.len() - PHONE_TAIL..] } else { &needle[..] };
+    match backend {
+        DbBackend::Sqlite if needle.chars().count() >= 3 => {
+            Condition::all().add(trigram_match(tail)).add(contains(&needle))
+        }
+        // `pg_trgm` serves the LIKE; `strpos` is not indexable, so the
+        // planner checks it only on the rows the index found.
+        DbBackend::Postgres if tail.len() < needle.len() => Condition::all()
+            .add(contains(tail))
+            .add(Expr::cust_with_values("strpos(\"customers\".\"search_text\", $1) > 0", [needle.clone()])),
+        _ => Condition::all().add(contains(&needle)),
+    }
 }
 
 /// How many trailing digits of a phone query the index looks for.

@@ -37,7 +37,7 @@ const PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
     ("rep.priya", "Priya Nair", Role::Rep, Some("East")),
 ];
 
-const COMPANY_STEMS: &[&str] = &[
+pub(super) const COMPANY_STEMS: &[&str] = &[
     "Acme",
     "Blue River",
     "Golden Gate",

@@ -10,6 +10,7 @@
 //! last touch, alert times), so every screen and query works on them.
 //! Deterministic (fixed seed) apart from ids and the current time.
 
+use super::demo::COMPANY_STEMS;
 use super::recurrence::local_day_bounds;
 use super::users::{self, NewUser};
 use super::{new_id, now, pipelines};
@@ -122,38 +123,9 @@ const BATCH: usize = 1_000;
 /// Customers per transaction, with their keys, events and activities.
 const CHUNK: usize = 5_000;
 
-const STEMS: &[&str] = &[
-    "Acme",
-    "Blue River",
-    "Golden Gate",
-    "Huaxin",
-    "Evergreen",
-    "Summit",
-    "Pioneer",
-    "Jade Dragon",
-    "Northstar",
-    "Redwood",
-    "Silverline",
-    "Tianfu",
-    "Harbor",
-    "Lotus",
-    "Orion",
-    "Maple",
-    "Crescent",
-    "Sunrise",
-    "Yangtze",
-    "Cedar",
-    "Granite",
-    "Kestrel",
-    "Meridian",
-    "Oakridge",
-    "Pearl",
-    "Quartz",
-    "Riverside",
-    "Sapphire",
-    "Willow",
-    "Zenith",
-];
+/// Company stems after the demo's own (`demo::COMPANY_STEMS` comes first).
+const MORE_STEMS: &[&str] =
+    &["Granite", "Kestrel", "Meridian", "Oakridge", "Pearl", "Quartz", "Riverside", "Sapphire", "Willow", "Zenith"];
 const TRADES: &[&str] = &[
     "Trading",
     "Foods",
@@ -179,7 +151,10 @@ const BODIES: &[&str] = &[
 
 /// The name of the `i`-th generated customer (the first are the hot ones).
 pub fn customer_name(i: usize) -> String {
-    format!("{} {} {i}", STEMS[i % STEMS.len()], TRADES[(i / STEMS.len()) % TRADES.len()])
+    let stems = COMPANY_STEMS.len() + MORE_STEMS.len();
+    let k = i % stems;
+    let stem = if k < COMPANY_STEMS.len() { COMPANY_STEMS[k] } else { MORE_STEMS[k - COMPANY_STEMS.len()] };
+    format!("{stem} {} {i}", TRADES[(i / stems) % TRADES.len()])
 }
 
 /// The phone number of the `i`-th generated customer, in E.164.
@@ -632,6 +607,14 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_keep_the_order_the_generated_databases_were_made_with() {
+        assert_eq!(customer_name(0), "Acme Trading 0");
+        assert_eq!(customer_name(21), "Kestrel Trading 21");
+        assert_eq!(customer_name(30), "Acme Foods 30");
+        assert_eq!(customer_email(30), "contact30@acmefoods30.example");
+    }
 
     #[test]
     fn large_is_the_size_the_benchmark_promises() {

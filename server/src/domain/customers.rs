@@ -176,7 +176,11 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
     let digits = needle.chars().all(|c| c.is_ascii_digit());
     let tail = if digits && needle.len() > PHONE_TAIL { &needle[needle.len() - PHONE_TAIL..] } else { &needle[..] };
     match backend {
-        DbBackend::Sqlite if needle.chars().count() >= 3 => {
+        // The whole needle in the index needs no second check.
+        DbBackend::Sqlite if tail.len() == needle.len() && needle.chars().count() >= 3 => {
+            Condition::all().add(trigram_match(&needle))
+        }
+        DbBackend::Sqlite if tail.len() < needle.len() => {
             Condition::all().add(trigram_match(tail)).add(contains(&needle))
         }
         // `pg_trgm` serves the LIKE; `strpos` is not indexable, so the

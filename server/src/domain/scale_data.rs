@@ -12,20 +12,18 @@
 
 use super::demo::COMPANY_STEMS;
 use super::recurrence::local_day_bounds;
-use super::users::{self, NewUser};
-use super::{new_id, now, pipelines};
+use super::{new_id, now, pipelines, setup};
 use crate::entity::{
-    activity, customer, customer_key, deal, deal_stage_history, org, reminder, stage, team, timeline_event, user,
+    activity, customer, customer_key, deal, deal_stage_history, reminder, stage, team, timeline_event, user,
 };
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rapport_shared::activity::{ActivityKind, Direction, Outcome};
-use rapport_shared::auth::Role;
+use rapport_shared::auth::{Role, SetupRequest};
 use rapport_shared::customer::{CustomerKind, LifecycleStatus, SourceChannel};
 use rapport_shared::timeline::{ActivityLogged, Event};
-use rapport_shared::validate::Email;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
@@ -183,24 +181,24 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
     let at = now();
 
     let txn = super::begin_write(db).await?;
-    let org = org::ActiveModel {
-        id: Set(new_id()),
-        name: Set(SCALE_ORG.into()),
-        stale_after_days: Set(14),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    pipelines::seed_defaults(&txn, org.id).await?;
-    let admin = users::insert(&txn, new_user(org.id, admin_email, "Scale Admin", Role::Admin, None, password)?).await?;
+    let setup = SetupRequest {
+        org_name: SCALE_ORG.into(),
+        name: "Scale Admin".into(),
+        email: admin_email,
+        password: password.into(),
+        time_zone: Some("UTC".into()),
+        language: None,
+    };
+    let setup = setup.validate().map_err(AppError::Validation)?;
+    // The org, its default pipeline and its admin, as first-run setup makes them.
+    let admin = setup::create_org_with_admin(&txn, setup).await?;
+    let org_id = admin.org_id;
     let hash = admin.password_hash.clone();
     let mut teams = Vec::with_capacity(volume.teams);
     for t in 0..volume.teams {
         let row = team::ActiveModel {
             id: Set(new_id()),
-            org_id: Set(org.id),
+            org_id: Set(org_id),
             name: Set(format!("Team {}", t + 1)),
             created_at: Set(at),
             updated_at: Set(at),
@@ -221,7 +219,7 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
         };
         let row = user::Model {
             id: new_id(),
-            org_id: org.id,
+            org_id,
             email: format!("{login}@{SCALE_DOMAIN}"),
             name: format!("{} {n}", if role == Role::Rep { "Rep" } else { "Manager" }),
             password_hash: hash.clone(),
@@ -246,9 +244,9 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
     txn.commit().await?;
 
     let mut report = Report { users: users_written, ..Report::default() };
-    let owners = write_customers(db, &mut rng, org.id, &reps, volume, at, &mut report).await?;
-    report.deals = write_deals(db, &mut rng, org.id, &owners, volume.deals, at).await?;
-    report.reminders = write_reminders(db, &mut rng, org.id, &owners, volume.reminders, at).await?;
+    let owners = write_customers(db, &mut rng, org_id, &reps, volume, at, &mut report).await?;
+    report.deals = write_deals(db, &mut rng, org_id, &owners, volume.deals, at).await?;
+    report.reminders = write_reminders(db, &mut rng, org_id, &owners, volume.reminders, at).await?;
     // Fresh statistics, so the planners know the shape of what just arrived
     // (SQLite has none until ANALYZE; PostgreSQL's autovacuum would lag).
     let analyze = match db.get_database_backend() {
@@ -260,26 +258,6 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
     db.execute_unprepared(analyze).await?;
     report.seconds = began.elapsed().as_secs_f64();
     Ok(report)
-}
-
-fn new_user(
-    org_id: Uuid,
-    email: String,
-    name: &str,
-    role: Role,
-    team_id: Option<Uuid>,
-    password: &str,
-) -> AppResult<NewUser> {
-    Ok(NewUser {
-        org_id,
-        email: Email::parse(&email).map_err(|_| AppError::BadRequest(format!("not an e-mail: {email}")))?,
-        name: name.into(),
-        password: password.into(),
-        role,
-        time_zone: "UTC".into(),
-        language: rapport_shared::auth::Language::En,
-        team_id,
-    })
 }
 
 /// Customers with their duplicate keys, timeline events and activities, a

@@ -90,6 +90,13 @@ pub struct ServeArgs {
     #[arg(long, env = "RAPPORT_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
 
+    /// Milliseconds a session found live is believed without asking the
+    /// database again; a sign-out or deactivation on this server, or (on
+    /// PostgreSQL) on any server, takes effect at once regardless. 0 asks on
+    /// every request.
+    #[arg(long, env = "RAPPORT_SESSION_CACHE_MS", default_value_t = 1000)]
+    pub session_cache_ms: u64,
+
     /// SMTP server for notification e-mails: `smtp://host:25` (plain),
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
     /// `smtps://user:pass@host` (TLS); a path sets the EHLO name
@@ -113,6 +120,7 @@ impl Default for ServeArgs {
             rate_limit_per_minute: 600,
             shutdown_timeout_secs: 10,
             scheduler_interval_ms: 1000,
+            session_cache_ms: 1000,
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
         }

@@ -26,6 +26,7 @@ use crate::auth::keys::Keys;
 use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
 use crate::domain::mail::Mailer;
+use crate::domain::session_cache::SessionCache;
 use crate::state::AppState;
 use axum::Router;
 use sea_orm::DatabaseConnection;
@@ -66,7 +67,8 @@ impl Application {
             .map(|url| Mailer::new(url.expose_secret(), &config.serve.mail_from))
             .transpose()?;
         let config = Arc::new(config);
-        let hub = live::Hub::new(&db);
+        let sessions = SessionCache::new(Duration::from_millis(config.serve.session_cache_ms));
+        let hub = live::Hub::new(&db, sessions.clone());
         let state = AppState {
             db: db.clone(),
             config: config.clone(),
@@ -74,6 +76,7 @@ impl Application {
             login_limiter: Arc::new(login_limiter),
             request_limiter: Arc::new(RequestLimiter::new(config.serve.rate_limit_per_minute)),
             hub: hub.clone(),
+            sessions,
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));
         let listener = TcpListener::bind(config.serve.addr).await?;

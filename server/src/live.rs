@@ -6,9 +6,11 @@
 //! its own channel, so a user gets the push whichever process they are
 //! connected to. On SQLite (one process) publishing goes to the channel
 //! directly. Delivery is best effort; the notification is already stored,
-//! and a reconnecting stream replays from `Last-Event-ID`.
+//! and a reconnecting stream replays from `Last-Event-ID`. The same listener
+//! hears when sessions change elsewhere (`session_cache`).
 
 use crate::domain::scheduler::Pushed;
+use crate::domain::session_cache::{self, SessionCache};
 use rapport_shared::reminder::Notification;
 use sea_orm::sqlx::postgres::{PgListener, PgPool};
 use sea_orm::{DatabaseConnection, DbBackend};
@@ -32,13 +34,14 @@ pub struct Hub {
     tx: broadcast::Sender<Arc<Pushed>>,
     pg: Option<PgPool>,
     closing: watch::Sender<bool>,
+    sessions: SessionCache,
 }
 
 impl Hub {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    pub fn new(db: &DatabaseConnection, sessions: SessionCache) -> Self {
         let (tx, _) = broadcast::channel(1024);
         let pg = (db.get_database_backend() == DbBackend::Postgres).then(|| db.get_postgres_connection_pool().clone());
-        Self { tx, pg, closing: watch::channel(false).0 }
+        Self { tx, pg, closing: watch::channel(false).0, sessions }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Pushed>> {
@@ -105,9 +108,15 @@ impl Hub {
 
     async fn relay(&self, pool: &PgPool) -> Result<(), sea_orm::sqlx::Error> {
         let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen_all([CHANNEL, session_cache::CHANNEL]).await?;
+        // Changes may have gone unheard while the listener was away.
+        self.sessions.forget_all();
         loop {
             let message = listener.recv().await?;
+            if message.channel() == session_cache::CHANNEL {
+                self.sessions.forget_all();
+                continue;
+            }
             if let Ok(wire) = serde_json::from_str::<Wire>(message.payload()) {
                 let _ = self.tx.send(Arc::new(Pushed { user_id: wire.user_id, notification: wire.notification }));
             }

@@ -3,6 +3,7 @@
 use crate::auth::keys::Keys;
 use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
+use crate::domain::session_cache::SessionCache;
 use crate::live::Hub;
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
@@ -16,4 +17,5 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     pub request_limiter: Arc<RequestLimiter>,
     pub hub: Hub,
+    pub sessions: SessionCache,
 }

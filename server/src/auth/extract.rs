@@ -48,11 +48,11 @@ impl FromRequestParts<AppState> for Actor {
         if credential == Credential::Cookie && !is_safe(&parts.method) {
             check_csrf(&parts.headers, &jar)?;
         }
-        // Looked up on every request so that signing out or deactivation stops the token at once.
-        let user = sessions::live_user(&state.db, claims.sub, claims.org, claims.sid)
+        // Checked on every request so that signing out or deactivation stops the token at once.
+        let actor = sessions::live_actor(&state.db, &state.sessions, claims.sub, claims.org, claims.sid)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Actor { address: client_addr(parts), ..Actor::of(&user) })
+        Ok(Actor { address: client_addr(parts), ..actor })
     }
 }
 

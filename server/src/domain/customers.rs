@@ -19,7 +19,8 @@ use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    FromQueryResult, IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector,
+    Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -148,14 +149,14 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         }
     };
 
-    let mut rows = select.limit(limit + 1).all(db).await?;
+    let mut rows = with_owner_name(select.limit(limit + 1)).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|last| cursor_of(sort, last).encode())
+        rows.last().map(|last| cursor_of(sort, &last.row).encode())
     } else {
         None
     };
-    let items = to_dtos(db, rows).await?;
+    let items = rows.into_iter().map(|r| dto(r.row, r.owner_name)).collect();
     Ok(Page { items, next_cursor })
 }
 
@@ -265,8 +266,9 @@ fn cursor_of(sort: CustomerSort, row: &customer::Model) -> Cursor {
 /// # Errors
 /// `NotFound` when not visible; database failures.
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Customer> {
-    let row = find_visible(db, actor, id).await?;
-    one_dto(db, row).await
+    let select = customer::Entity::find_by_id(id).filter(visible(actor));
+    let found = with_owner_name(select).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(dto(found.row, found.owner_name))
 }
 
 /// Creates a customer owned by the actor (or, for an admin, by `owner_id`),
@@ -481,38 +483,48 @@ async fn replace_tags(db: &impl ConnectionTrait, row: &customer::Model, tags: &[
     Ok(())
 }
 
+/// The DTO of a row just written, with its owner's name.
 async fn one_dto(db: &impl ConnectionTrait, row: customer::Model) -> AppResult<Customer> {
-    to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)
+    let mut names = timeline::user_names(db, [row.owner_id]).await?;
+    let owner_name = names.remove(&row.owner_id);
+    Ok(dto(row, owner_name))
 }
 
-/// Maps rows to DTOs, fetching all their owners' names in one query.
-async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<customer::Model>) -> AppResult<Vec<Customer>> {
-    let names = timeline::user_names(db, rows.iter().map(|r| r.owner_id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let f = fields_of(&row);
-            Customer {
-                id: row.id,
-                kind: f.kind,
-                name: f.name,
-                phones: f.phones.iter().map(ToString::to_string).collect(),
-                emails: f.emails.iter().map(ToString::to_string).collect(),
-                address: f.address,
-                industry: f.industry,
-                size: f.size,
-                region: f.region,
-                source_channel: f.source_channel,
-                status: f.status,
-                tags: f.tags,
-                custom_fields: f.custom_fields,
-                owner: UserRef { id: row.owner_id, name: names.get(&row.owner_id).cloned().unwrap_or_default() },
-                archived: row.archived_at.is_some(),
-                pooled_at: row.pooled_at,
-                last_touch_at: row.last_touch_at,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-            }
-        })
-        .collect())
+/// A customer row and its owner's name, read in one query.
+#[derive(FromQueryResult)]
+struct WithOwner {
+    #[sea_orm(nested)]
+    row: customer::Model,
+    owner_name: Option<String>,
+}
+
+/// `select` with each row's owner's name joined in.
+fn with_owner_name(select: Select<customer::Entity>) -> Selector<SelectModel<WithOwner>> {
+    let owner = customer::Entity::belongs_to(user::Entity).from(customer::Column::OwnerId).to(user::Column::Id);
+    select.join(JoinType::LeftJoin, owner.into()).column_as(user::Column::Name, "owner_name").into_model()
+}
+
+fn dto(row: customer::Model, owner_name: Option<String>) -> Customer {
+    let f = fields_of(&row);
+    Customer {
+        id: row.id,
+        kind: f.kind,
+        name: f.name,
+        phones: f.phones.iter().map(ToString::to_string).collect(),
+        emails: f.emails.iter().map(ToString::to_string).collect(),
+        address: f.address,
+        industry: f.industry,
+        size: f.size,
+        region: f.region,
+        source_channel: f.source_channel,
+        status: f.status,
+        tags: f.tags,
+        custom_fields: f.custom_fields,
+        owner: UserRef { id: row.owner_id, name: owner_name.unwrap_or_default() },
+        archived: row.archived_at.is_some(),
+        pooled_at: row.pooled_at,
+        last_touch_at: row.last_touch_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
 }

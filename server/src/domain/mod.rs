@@ -24,6 +24,7 @@ pub mod recurrence;
 pub mod reminders;
 pub mod scale_data;
 pub mod scheduler;
+pub mod session_cache;
 pub mod sessions;
 pub mod setup;
 pub mod team_dashboard;

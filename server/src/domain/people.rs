@@ -5,6 +5,7 @@
 
 use super::audit::{self, Entry};
 use super::customers::visible as visible_customers;
+use super::session_cache::SessionCache;
 use super::{Actor, new_id, now, timeline};
 use crate::auth::keys::random_token;
 use crate::auth::{password, tokens};
@@ -149,7 +150,13 @@ pub async fn accept_invite(db: &DatabaseConnection, req: AcceptInvite) -> AppRes
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation`; `Conflict` for the last admin.
-pub async fn update_user(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: UserPatch) -> AppResult<User> {
+pub async fn update_user(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
+    actor: &Actor,
+    id: Uuid,
+    patch: UserPatch,
+) -> AppResult<User> {
     require_admin(actor)?;
     patch.validate().map_err(AppError::Validation)?;
     let txn = super::begin_write(db).await?;
@@ -190,6 +197,7 @@ pub async fn update_user(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch
     let entry = Entry::by(actor, AuditAction::UserUpdated).target(AuditTarget::User, row.id);
     audit::record(&txn, entry.change(before, profile_json(&row))).await?;
     txn.commit().await?;
+    sessions.changed(db).await;
     super::users::to_dto(db, row).await
 }
 
@@ -360,7 +368,13 @@ fn dedup_len(ids: &[Uuid]) -> usize {
 /// `Forbidden` (reps; a manager outside their team's reps); `NotFound`;
 /// `Validation` (no or unknown receiver, a team with no one left);
 /// `Conflict` for the last admin or oneself.
-pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: Deactivate) -> AppResult<Moved> {
+pub async fn deactivate(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
+    actor: &Actor,
+    id: Uuid,
+    req: Deactivate,
+) -> AppResult<Moved> {
     if actor.role == Role::Rep {
         return Err(AppError::Forbidden("only managers and admins deactivate people"));
     }
@@ -448,6 +462,7 @@ pub async fn deactivate(db: &DatabaseConnection, actor: &Actor, id: Uuid, req: D
     end_access(&txn, leaving, at).await?;
     audit::record(&txn, entry).await?;
     txn.commit().await?;
+    sessions.changed(db).await;
     Ok(moved)
 }
 

@@ -2,6 +2,7 @@
 //! whether the session an access token names is still live.
 
 use super::audit::{self, Entry};
+use super::session_cache::SessionCache;
 use super::{Actor, new_id, now, users};
 use crate::auth::keys::{Keys, random_token};
 use crate::auth::password;
@@ -95,19 +96,25 @@ async fn issue(db: &impl ConnectionTrait, keys: &Keys, user: user::Model, chain:
     Ok(Session { access_token, refresh_token, user: users::to_dto(db, user).await? })
 }
 
-/// The active user an access token speaks for, if its session is live: a
-/// token of that chain neither revoked nor expired. Signing out, a reused
-/// refresh token and deactivation all end the session, and with it every
-/// access token issued in it.
+/// The actor an access token speaks for, if its session is live: a token
+/// of that chain neither revoked nor expired, of an active user. Signing
+/// out, a reused refresh token and deactivation all end the session, and
+/// with it every access token issued in it. A session found live is
+/// remembered for a second ([`SessionCache`]).
 ///
 /// # Errors
 /// Database failures.
-pub async fn live_user(
-    db: &impl ConnectionTrait,
+pub async fn live_actor(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
     user_id: Uuid,
     org_id: Uuid,
     session_id: Uuid,
-) -> AppResult<Option<user::Model>> {
+) -> AppResult<Option<Actor>> {
+    if let Some(actor) = sessions.recall(session_id, user_id, org_id) {
+        return Ok(Some(actor));
+    }
+    let generation = sessions.generation();
     // One query: the user, if a live token of the session is theirs.
     let live = Query::select()
         .column(refresh_token::Column::UserId)
@@ -116,12 +123,17 @@ pub async fn live_user(
         .and_where(refresh_token::Column::RevokedAt.is_null())
         .and_where(refresh_token::Column::ExpiresAt.gt(now()))
         .to_owned();
-    Ok(user::Entity::find_by_id(user_id)
+    let user = user::Entity::find_by_id(user_id)
         .filter(user::Column::OrgId.eq(org_id))
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::Id.in_subquery(live))
         .one(db)
-        .await?)
+        .await?;
+    let actor = user.as_ref().map(Actor::of);
+    if let Some(actor) = &actor {
+        sessions.remember(generation, session_id, actor);
+    }
+    Ok(actor)
 }
 
 /// Exchanges a refresh token for a new session; the old token stops working.
@@ -131,7 +143,13 @@ pub async fn live_user(
 ///
 /// # Errors
 /// `Unauthenticated` for an unknown, expired, reused or orphaned token.
-pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address: Option<&str>) -> AppResult<Session> {
+pub async fn refresh(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
+    keys: &Keys,
+    token: &str,
+    address: Option<&str>,
+) -> AppResult<Session> {
     let txn = super::begin_write(db).await?;
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
@@ -153,6 +171,7 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
             .after(serde_json::json!({ "reason": "refresh_token_reused", "sessions": "all" }));
         audit::record(&txn, entry).await?;
         txn.commit().await?;
+        sessions.changed(db).await;
         tracing::warn!(user_id = %stored.user_id, "refresh token reused; all sessions revoked");
         return Err(AppError::Unauthenticated);
     }
@@ -180,7 +199,12 @@ pub async fn refresh(db: &DatabaseConnection, keys: &Keys, token: &str, address:
 ///
 /// # Errors
 /// Database failures.
-pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>) -> AppResult<()> {
+pub async fn logout(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
+    token: &str,
+    address: Option<&str>,
+) -> AppResult<()> {
     let txn = super::begin_write(db).await?;
     let live = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::sha256_hex(token)))
@@ -192,6 +216,7 @@ pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>)
         end_chain(&txn, live.org_id, live.user_id, chain, address).await?;
     }
     txn.commit().await?;
+    sessions.changed(db).await;
     Ok(())
 }
 
@@ -203,6 +228,7 @@ pub async fn logout(db: &DatabaseConnection, token: &str, address: Option<&str>)
 /// Database failures.
 pub async fn end_session(
     db: &DatabaseConnection,
+    sessions: &SessionCache,
     user_id: Uuid,
     org_id: Uuid,
     session_id: Uuid,
@@ -211,6 +237,7 @@ pub async fn end_session(
     let txn = super::begin_write(db).await?;
     end_chain(&txn, org_id, user_id, session_id, address).await?;
     txn.commit().await?;
+    sessions.changed(db).await;
     Ok(())
 }
 
@@ -252,6 +279,7 @@ async fn end_chain(
 /// `Unauthenticated` if the user is gone; database failures.
 pub async fn change_password(
     db: &DatabaseConnection,
+    sessions: &SessionCache,
     keys: &Keys,
     actor: &Actor,
     change: &ChangePassword,
@@ -284,6 +312,7 @@ pub async fn change_password(
     audit::record(&txn, entry).await?;
     let session = issue(&txn, keys, user, None).await?;
     txn.commit().await?;
+    sessions.changed(db).await;
     Ok(session)
 }
 

@@ -163,10 +163,13 @@ pub async fn user_names(
         return Ok(HashMap::new());
     }
     Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
         .filter(user::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
         .collect())
 }

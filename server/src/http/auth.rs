@@ -71,7 +71,7 @@ pub async fn refresh(
     let jar = CookieJar::from_headers(&headers);
     let token = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
     check_csrf(&headers, &jar)?;
-    let session = sessions::refresh(&state.db, &state.keys, &token, client.known()).await?;
+    let session = sessions::refresh(&state.db, &state.sessions, &state.keys, &token, client.known()).await?;
     Ok(respond(jar, session, state.config.serve.secure_cookies))
 }
 
@@ -91,12 +91,12 @@ pub async fn logout(
     let jar = CookieJar::from_headers(&headers);
     if let Some(token) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_owned()) {
         check_csrf(&headers, &jar)?;
-        sessions::logout(&state.db, &token, client.known()).await?;
+        sessions::logout(&state.db, &state.sessions, &token, client.known()).await?;
     }
     // A bearer header is never sent by another site on its own, so it needs no CSRF check.
     // An API key is not a session: revoking one is `DELETE /api-keys/{id}`.
     if let Some(claims) = bearer(&headers).and_then(|token| tokens::verify_access(&state.keys, &token)) {
-        sessions::end_session(&state.db, claims.sub, claims.org, claims.sid, client.known()).await?;
+        sessions::end_session(&state.db, &state.sessions, claims.sub, claims.org, claims.sid, client.known()).await?;
     }
     let jar = jar
         .remove(Cookie::build(ACCESS_COOKIE).path("/"))

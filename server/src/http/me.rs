@@ -58,7 +58,7 @@ pub async fn change_password(
     let email = users::me(&state.db, &actor).await?.email;
     let limiter = &state.login_limiter;
     limiter.check(&email, &client.0).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-    match sessions::change_password(&state.db, &state.keys, &actor, &change).await {
+    match sessions::change_password(&state.db, &state.sessions, &state.keys, &actor, &change).await {
         Ok(session) => {
             limiter.record_success(&email);
             tracing::info!(user_id = %actor.user_id, "password changed; every other session ended");

@@ -64,7 +64,7 @@ pub async fn update_user(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> AppResult<Json<User>> {
-    Ok(Json(people::update_user(&state.db, &actor, id, patch).await?))
+    Ok(Json(people::update_user(&state.db, &state.sessions, &actor, id, patch).await?))
 }
 
 /// Deactivate a user, handing their customers, open deals and reminders to one colleague or round-robin in their team.
@@ -78,7 +78,7 @@ pub async fn deactivate(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<Deactivate>,
 ) -> AppResult<Json<Moved>> {
-    Ok(Json(people::deactivate(&state.db, &actor, id, input).await?))
+    Ok(Json(people::deactivate(&state.db, &state.sessions, &actor, id, input).await?))
 }
 
 /// The org's teams with their member counts.

@@ -1,4 +1,5 @@
 use crate::helpers::{PASSWORD, assert_error, spawn_app, spawn_app_with};
+use rapport_shared::auth::Role;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -424,4 +425,67 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> String {
         .filter_map(|v| v.to_str().ok()?.split(';').next()?.strip_prefix(&format!("{name}="))?.to_owned().into())
         .next()
         .unwrap_or_default()
+}
+
+/// With sessions remembered for a minute, each way a session ends or its
+/// user changes still takes effect on the next request.
+#[tokio::test]
+async fn a_remembered_session_still_ends_at_once() {
+    let app = spawn_app_with(|s| s.session_cache_ms = 60_000).await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, Role::Rep).await;
+    let other_admin = app.user(admin.org_id, Role::Admin).await;
+    for login in [&admin, &rep, &other_admin] {
+        assert_eq!(app.get("/api/v1/me", &login.token).await.status(), StatusCode::OK, "now remembered");
+    }
+
+    let res = app.request(Method::POST, "/api/v1/auth/logout", Some(&admin.token), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get("/api/v1/me", &admin.token).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+
+    let admin = app.login(&admin.email, PASSWORD).await;
+    assert_eq!(app.get("/api/v1/audit", &other_admin.token).await.status(), StatusCode::OK);
+    let demoted =
+        app.patch(&format!("/api/v1/users/{}", other_admin.user_id), &admin.token, json!({"role": "rep"})).await;
+    assert_eq!(demoted.status(), StatusCode::OK);
+    let res = app.get("/api/v1/audit", &other_admin.token).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "the new role applies to the next request");
+
+    let path = format!("/api/v1/users/{}/deactivate", rep.user_id);
+    assert_eq!(app.post(&path, &admin.token, json!({"handover_to": admin.user_id})).await.status(), StatusCode::OK);
+    assert_error(app.get("/api/v1/me", &rep.token).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+
+    let change = json!({"current_password": PASSWORD, "new_password": "another horse battery"});
+    assert_eq!(app.post("/api/v1/me/password", &other_admin.token, change).await.status(), StatusCode::OK);
+    let res = app.get("/api/v1/me", &other_admin.token).await;
+    assert_error(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+/// Two servers on one PostgreSQL database: a sign-out on one reaches the
+/// other's memory of sessions over NOTIFY, well before its minute is up.
+#[tokio::test]
+async fn a_sign_out_on_one_server_ends_the_session_on_another() {
+    if std::env::var("RAPPORT_TEST_POSTGRES_URL").is_err() {
+        eprintln!("skipped: needs RAPPORT_TEST_POSTGRES_URL");
+        return;
+    }
+    let first = spawn_app().await;
+    let second = crate::helpers::spawn_sibling(&first, |s| s.session_cache_ms = 60_000).await;
+    let admin = first.setup_admin().await;
+    // Give the second server's listener a moment to subscribe.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(second.get("/api/v1/me", &admin.token).await.status(), StatusCode::OK, "now remembered there");
+
+    let res = first.request(Method::POST, "/api/v1/auth/logout", Some(&admin.token), None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let status = second.get("/api/v1/me", &admin.token).await.status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(tokio::time::Instant::now() < deadline, "the second server still honours the ended session");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

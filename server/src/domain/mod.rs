@@ -30,13 +30,14 @@ pub mod setup;
 pub mod team_dashboard;
 pub mod timeline;
 pub mod users;
+pub mod write_txn;
 
 use crate::entity::user;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SubsecRound, Utc};
 use rapport_shared::auth::Role;
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 /// The signed-in user a request acts for.
@@ -93,19 +94,7 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Begins a transaction that writes. On SQLite it takes the write lock at
-/// once (`BEGIN IMMEDIATE`): a transaction that reads first and writes later
-/// would otherwise fail with `SQLITE_BUSY` — without waiting for the busy
-/// timeout — whenever another writer committed in between. PostgreSQL
-/// ignores the mode.
-///
-/// # Errors
-/// Database failures (on SQLite, also a lock not granted within the busy timeout).
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    let options =
-        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
-    db.begin_with_options(options).await
-}
+pub use write_txn::{WriteTxn, begin_write};
 
 /// The rows after a newest-first cursor (time descending, then id): written
 /// `time <= t AND (time < t OR id < i)` so that `time <= t` bounds the index

@@ -39,8 +39,7 @@ use rapport_shared::pool::PoolReason;
 use rapport_shared::timeline::Event;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -181,12 +180,7 @@ async fn refusal(db: &DatabaseConnection, actor: &Actor, before: &customer::Mode
 
 /// The org's limits, counted with the claim in `txn` included; an error
 /// drops (rolls back) the transaction.
-async fn check_limits(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    settings: &org::Model,
-    at: DateTime<Utc>,
-) -> AppResult<()> {
+async fn check_limits(txn: &super::WriteTxn, actor: &Actor, settings: &org::Model, at: DateTime<Utc>) -> AppResult<()> {
     let limit = settings.max_owned_per_rep.map(from_db);
     let quota = settings.daily_claim_quota.map(from_db);
     if limit.is_none() && quota.is_none() {

@@ -12,8 +12,8 @@ use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery, parse_kinds};
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -72,21 +72,28 @@ pub async fn list(
 ) -> AppResult<Page<TimelineEvent>> {
     let customer = find_visible(db, actor, customer_id).await?;
     let limit = clamp_limit(query.limit);
-    let select = page_select(actor.org_id, customer.id, &query)?;
-    let mut rows = select.limit(limit + 1).all(db).await?;
+    let select = page_select(actor.org_id, customer.id, &query)?.limit(limit + 1);
+    // The actor's name in the same query.
+    let by =
+        timeline_event::Entity::belongs_to(user::Entity).from(timeline_event::Column::ActorId).to(user::Column::Id);
+    let mut rows = select
+        .join(JoinType::LeftJoin, by.into())
+        .column_as(user::Column::Name, "actor_name")
+        .into_model::<WithActor>()
+        .all(db)
+        .await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| {
-            let key = last.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
-            Cursor::new(list_name(customer.id), key, last.id).encode()
+            let key = last.row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+            Cursor::new(list_name(customer.id), key, last.row.id).encode()
         })
     } else {
         None
     };
-    let names = user_names(db, rows.iter().filter_map(|r| r.actor_id)).await?;
     let items = rows
         .into_iter()
-        .filter_map(|row| {
+        .filter_map(|WithActor { row, actor_name }| {
             let event: Event = match serde_json::from_value(row.payload) {
                 Ok(event) => event,
                 Err(e) => {
@@ -98,12 +105,20 @@ pub async fn list(
                 id: row.id,
                 customer_id: row.customer_id,
                 occurred_at: row.occurred_at,
-                actor: row.actor_id.map(|id| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() }),
+                actor: row.actor_id.map(|id| UserRef { id, name: actor_name.unwrap_or_default() }),
                 event,
             })
         })
         .collect();
     Ok(Page { items, next_cursor })
+}
+
+/// A timeline row and the name of the user who acted.
+#[derive(FromQueryResult)]
+struct WithActor {
+    #[sea_orm(nested)]
+    row: timeline_event::Model,
+    actor_name: Option<String>,
 }
 
 /// The query of one timeline page: a range of the `(org, customer, time, id)`

@@ -100,7 +100,8 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
     select = if query.pool == Some(true) {
         select.filter(customer::Column::PooledAt.is_not_null())
     } else {
-        select.filter(customer::Column::PooledAt.is_null()).filter(actor.sees_owner(customer::Column::OwnerId))
+        let owners = actor.sees_owner_narrowed(customer::Column::OwnerId, query.owner);
+        select.filter(customer::Column::PooledAt.is_null()).filter(owners)
     };
 
     match query.archived.unwrap_or_default() {
@@ -108,7 +109,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         ArchivedFilter::Only => select = select.filter(customer::Column::ArchivedAt.is_not_null()),
         ArchivedFilter::Include => {}
     }
-    if let Some(owner) = query.owner {
+    if let (Some(owner), Some(true)) = (query.owner, query.pool) {
         select = select.filter(customer::Column::OwnerId.eq(owner));
     }
     if let Some(status) = query.status {

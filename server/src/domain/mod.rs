@@ -86,6 +86,18 @@ impl Actor {
             _ => Condition::all().add(owner.eq(self.user_id)),
         }
     }
+
+    /// [`Self::sees_owner`], narrowed to the one owner `only` names, if any.
+    /// Everyone sees their own records, so narrowed to the actor it is just
+    /// `owner = me`: the rule said twice (`owner = ? AND owner = ?`) makes
+    /// SQLite 3.51 skip-scan the index and sort, 10× slower for a busy rep.
+    pub fn sees_owner_narrowed<C: ColumnTrait>(&self, owner: C, only: Option<Uuid>) -> Condition {
+        match only {
+            Some(id) if id == self.user_id => Condition::all().add(owner.eq(id)),
+            Some(id) => self.sees_owner(owner).add(owner.eq(id)),
+            None => self.sees_owner(owner),
+        }
+    }
 }
 
 /// The current time at the precision both databases store (microseconds), so

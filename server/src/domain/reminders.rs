@@ -27,7 +27,7 @@ use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use uuid::Uuid;
 
@@ -212,28 +212,31 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResul
     to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)
 }
 
-/// A page of visible reminders, earliest (snoozed) due first.
+/// The query of a reminder list page, in order, without its limit.
 ///
 /// # Errors
-/// `BadRequest` for a bad cursor or assignee; database failures.
-pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) -> AppResult<Page<Reminder>> {
-    let limit = clamp_limit(query.limit.map(u64::from));
-    let mut select = reminder::Entity::find().filter(visible(actor));
-    match query.assignee.as_deref() {
-        None => {}
-        Some("me") => select = select.filter(reminder::Column::AssigneeId.eq(actor.user_id)),
+/// `BadRequest` for a bad cursor or assignee.
+pub fn list_select(actor: &Actor, query: &ReminderQuery) -> AppResult<Select<reminder::Entity>> {
+    let assignee = match query.assignee.as_deref() {
+        None => None,
+        Some("me") => Some(actor.user_id),
         Some(raw) => {
-            let id =
-                Uuid::parse_str(raw).map_err(|_| AppError::BadRequest("assignee must be `me` or a user id".into()))?;
-            select = select.filter(reminder::Column::AssigneeId.eq(id));
+            Some(Uuid::parse_str(raw).map_err(|_| AppError::BadRequest("assignee must be `me` or a user id".into()))?)
         }
-    }
+    };
+    let mut select = reminder::Entity::find()
+        .filter(reminder::Column::OrgId.eq(actor.org_id))
+        .filter(actor.sees_owner_narrowed(reminder::Column::AssigneeId, assignee));
+    // Overdue ones are open; the status is said once (see `sees_owner_narrowed`).
+    let mut status = query.status;
     if query.overdue == Some(true) {
-        select = select
-            .filter(reminder::Column::Status.eq(ReminderStatus::Open.as_str()))
-            .filter(Expr::cust(EFFECTIVE_DUE).lt(now()));
+        select = select.filter(Expr::cust(EFFECTIVE_DUE).lt(now()));
+        if status.is_some_and(|s| s != ReminderStatus::Open) {
+            select = select.filter(Condition::any());
+        }
+        status = Some(ReminderStatus::Open);
     }
-    if let Some(status) = query.status {
+    if let Some(status) = status {
         select = select.filter(reminder::Column::Status.eq(status.as_str()));
     }
     if let Some(before) = query.due_before {
@@ -255,12 +258,16 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) 
                 .add(Condition::all().add(Expr::cust(EFFECTIVE_DUE).eq(key)).add(reminder::Column::Id.gt(cursor.id))),
         );
     }
-    let mut rows = select
-        .order_by_asc(Expr::cust(EFFECTIVE_DUE))
-        .order_by_asc(reminder::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+    Ok(select.order_by_asc(Expr::cust(EFFECTIVE_DUE)).order_by_asc(reminder::Column::Id))
+}
+
+/// A page of visible reminders, earliest (snoozed) due first.
+///
+/// # Errors
+/// `BadRequest` for a bad cursor or assignee; database failures.
+pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) -> AppResult<Page<Reminder>> {
+    let limit = clamp_limit(query.limit.map(u64::from));
+    let mut rows = list_select(actor, &query)?.limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| Cursor::new(LIST, effective_due(r).to_rfc3339(), r.id).encode())
@@ -561,4 +568,27 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<reminder::Model>) -> A
             updated_at: r.updated_at,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_shared::auth::Role;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    /// SQLite 3.51 answers `assignee_id = ? AND assignee_id = ?` with a
+    /// skip-scan and a sort of all the rep's reminders (18 ms instead of 2 at
+    /// 1M reminders), so the due-reminder scan must say each column once.
+    #[test]
+    fn a_reps_due_reminder_scan_names_assignee_and_status_once() {
+        let actor =
+            Actor { user_id: Uuid::now_v7(), org_id: Uuid::now_v7(), role: Role::Rep, team_id: None, address: None };
+        for status in [None, Some(ReminderStatus::Open)] {
+            let query =
+                ReminderQuery { assignee: Some("me".into()), overdue: Some(true), status, ..Default::default() };
+            let sql = list_select(&actor, &query).unwrap().build(DbBackend::Sqlite).sql;
+            assert_eq!(sql.matches("\"assignee_id\" =").count(), 1, "{sql}");
+            assert_eq!(sql.matches("\"status\" =").count(), 1, "{sql}");
+        }
+    }
 }

@@ -11,7 +11,8 @@
 //!
 //! `cargo test --bench load` (what CI runs) does the same at the tiny scale
 //! for a fraction of a second per operation, so the benchmark cannot rot.
-//! `RAPPORT_LOAD_SCALE=tiny|small|large` and `RAPPORT_LOAD_SECONDS` override.
+//! `RAPPORT_LOAD_SCALE=tiny|small|large` and `RAPPORT_LOAD_SECONDS` override;
+//! `RAPPORT_LOAD_ONLY=write` runs only the operations whose name contains it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod baseline;
@@ -182,7 +183,8 @@ async fn run(label: &str, url: &str, scale: &str, seconds: f64) -> anyhow::Resul
         "", "", "", "", "", "", "", "", ""
     );
     let plan = Arc::new(plan);
-    for op in Op::ALL {
+    let only = std::env::var("RAPPORT_LOAD_ONLY").unwrap_or_default();
+    for op in Op::ALL.iter().filter(|op| op.name().contains(only.as_str())) {
         let secs = if *op == Op::Login { seconds.min(2.0) } else { seconds };
         let ours = drive(&client, &app.base, &plan, *op, Target::Rapport, secs).await;
         let theirs = drive(&client, &bare.base, &plan, *op, Target::Baseline, secs).await;

@@ -9,7 +9,7 @@ use super::customers::find_visible;
 use super::{Actor, new_id, now, reminders, timeline};
 use crate::entity::{activity, contact, customer, idempotency_key};
 use crate::error::{AppError, AppResult};
-use chrono::SubsecRound;
+use chrono::{DateTime, SubsecRound, Utc};
 use rapport_shared::activity::{
     Activity, ActivityFields, ActivityKind, ActivityPatch, Direction, NewActivity, Outcome,
 };
@@ -17,6 +17,7 @@ use rapport_shared::audit::{AuditAction, AuditTarget};
 use rapport_shared::customer::UserRef;
 use rapport_shared::timeline::{ActivityLogged, Event};
 use rapport_shared::validate::FieldError;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set, SqlErr,
@@ -112,7 +113,7 @@ pub async fn insert(
     let row = model.insert(db).await?;
     let event = Event::activity(fields.kind, logged(&row));
     timeline::record(db, row.org_id, row.customer_id, Some(author_id), row.occurred_at, Some(row.id), &event).await?;
-    refresh_last_touch(db, customer).await?;
+    advance_last_touch(db, customer, row.occurred_at).await?;
     if row.next_follow_up_at.is_some() {
         reminders::follow_up(db, author_id, customer, row.id, row.next_follow_up_at).await?;
     }
@@ -212,6 +213,20 @@ async fn find_editable(
 }
 
 /// Sets the customer's last touch to its latest live activity (or its creation).
+/// A new activity can only move the last touch forward: one conditional
+/// UPDATE, with no read of the customer's activities.
+async fn advance_last_touch(db: &impl ConnectionTrait, customer: &customer::Model, at: DateTime<Utc>) -> AppResult<()> {
+    customer::Entity::update_many()
+        .col_expr(customer::Column::LastTouchAt, Expr::value(at))
+        .filter(customer::Column::Id.eq(customer.id))
+        .filter(customer::Column::LastTouchAt.lt(at))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The last touch recomputed from the live activities, after an edit or a
+/// deletion may have moved it back.
 async fn refresh_last_touch(db: &impl ConnectionTrait, customer: &customer::Model) -> AppResult<()> {
     let latest = activity::Entity::find()
         .filter(activity::Column::OrgId.eq(customer.org_id))

@@ -12,8 +12,8 @@ use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::{Event, FieldChange, TimelineEvent, TimelineQuery, parse_kinds};
 use rapport_shared::{Cursor, Page};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ pub async fn record(
     event: &Event,
 ) -> AppResult<()> {
     let payload = serde_json::to_value(event).map_err(|e| AppError::Internal(e.into()))?;
-    timeline_event::ActiveModel {
+    let row = timeline_event::ActiveModel {
         id: Set(new_id()),
         org_id: Set(org_id),
         customer_id: Set(customer_id),
@@ -43,9 +43,9 @@ pub async fn record(
         subject_id: Set(subject_id),
         payload: Set(payload),
         created_at: Set(now()),
-    }
-    .insert(db)
-    .await?;
+    };
+    // Nothing to read back: RETURNING would only parse the payload again.
+    timeline_event::Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 

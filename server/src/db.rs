@@ -20,6 +20,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     if sqlite {
+        // A ping before each use guards against connections a server
+        // dropped; a SQLite connection is a file handle, and the ping a
+        // round trip to its thread on every request.
+        options.test_before_acquire(false);
         // Every pooled connection gets these; PRAGMAs are per connection.
         //
         // Durability: in WAL mode `synchronous=NORMAL` makes a commit an

@@ -7,7 +7,7 @@
 //! reminder — its (snoozed) due time for the "due" notification, then the end
 //! of its local due day for "overdue". Any change of timing re-arms it.
 
-use super::customers::{self, find_visible};
+use super::customers::find_visible;
 use super::recurrence::{local_day_bounds, local_to_utc, next_due, zone};
 use super::{Actor, activities, new_id, now, timeline};
 use crate::entity::{customer, deal, notification, reminder, user};
@@ -26,8 +26,9 @@ use rapport_shared::validate::FieldError;
 use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector,
+    Set,
 };
 use uuid::Uuid;
 
@@ -208,8 +209,8 @@ fn unknown_if_missing(e: AppError, field: &str) -> AppError {
 /// # Errors
 /// `NotFound`; database failures.
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Reminder> {
-    let row = find_visible_reminder(db, actor, id).await?;
-    to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)
+    let select = reminder::Entity::find_by_id(id).filter(visible(actor));
+    with_names(select).one(db).await?.map(to_dto).ok_or(AppError::NotFound)
 }
 
 /// The query of a reminder list page, in order, without its limit.
@@ -267,14 +268,14 @@ pub fn list_select(actor: &Actor, query: &ReminderQuery) -> AppResult<Select<rem
 /// `BadRequest` for a bad cursor or assignee; database failures.
 pub async fn list(db: &DatabaseConnection, actor: &Actor, query: ReminderQuery) -> AppResult<Page<Reminder>> {
     let limit = clamp_limit(query.limit.map(u64::from));
-    let mut rows = list_select(actor, &query)?.limit(limit + 1).all(db).await?;
+    let mut rows = with_names(list_select(actor, &query)?.limit(limit + 1)).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor::new(LIST, effective_due(r).to_rfc3339(), r.id).encode())
+        rows.last().map(|r| Cursor::new(LIST, effective_due(&r.row).to_rfc3339(), r.row.id).encode())
     } else {
         None
     };
-    Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
+    Ok(Page { items: rows.into_iter().map(to_dto).collect(), next_cursor })
 }
 
 /// The due time, or the snooze end when later.
@@ -541,33 +542,50 @@ pub async fn counts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Reminde
     Ok(ReminderCounts { overdue: n(overdue), due_today: n(due_today), unread_notifications: n(unread) })
 }
 
-/// Rows → API shape, with assignee and customer names in two queries.
-pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<reminder::Model>) -> AppResult<Vec<Reminder>> {
-    let names = timeline::user_names(db, rows.iter().map(|r| r.assignee_id)).await?;
-    let customers = customers::names(db, rows.iter().filter_map(|r| r.customer_id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Reminder {
-            id: r.id,
-            title: r.title,
-            note: r.note,
-            due_at: r.due_at,
-            assignee: UserRef { id: r.assignee_id, name: names.get(&r.assignee_id).cloned().unwrap_or_default() },
-            customer: r.customer_id.map(|id| CustomerRef { id, name: customers.get(&id).cloned().unwrap_or_default() }),
-            deal_id: r.deal_id,
-            priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
-            status: ReminderStatus::parse(&r.status).unwrap_or(ReminderStatus::Open),
-            snoozed_until: r.snoozed_until,
-            recurrence: r.recurrence.and_then(|v| serde_json::from_value(v).ok()),
-            occurrence: u32::try_from(r.occurrence).unwrap_or(1),
-            source: ReminderSource::parse(&r.source).unwrap_or(ReminderSource::Manual),
-            channel: r.channel.as_deref().and_then(ActivityKind::parse),
-            playbook_run_id: r.playbook_run_id,
-            completed_at: r.completed_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-        .collect())
+/// A reminder row with its assignee's and customer's names, read in one query.
+#[derive(FromQueryResult)]
+struct Named {
+    #[sea_orm(nested)]
+    row: reminder::Model,
+    assignee_name: Option<String>,
+    customer_name: Option<String>,
+}
+
+/// `select` with each row's assignee's and customer's names joined in.
+fn with_names(select: Select<reminder::Entity>) -> Selector<SelectModel<Named>> {
+    let assignee = reminder::Entity::belongs_to(user::Entity).from(reminder::Column::AssigneeId).to(user::Column::Id);
+    let customer =
+        reminder::Entity::belongs_to(customer::Entity).from(reminder::Column::CustomerId).to(customer::Column::Id);
+    select
+        .join(JoinType::LeftJoin, assignee.into())
+        .join(JoinType::LeftJoin, customer.into())
+        .column_as(user::Column::Name, "assignee_name")
+        .column_as(customer::Column::Name, "customer_name")
+        .into_model()
+}
+
+/// A row → API shape.
+fn to_dto(Named { row: r, assignee_name, customer_name }: Named) -> Reminder {
+    Reminder {
+        id: r.id,
+        title: r.title,
+        note: r.note,
+        due_at: r.due_at,
+        assignee: UserRef { id: r.assignee_id, name: assignee_name.unwrap_or_default() },
+        customer: r.customer_id.map(|id| CustomerRef { id, name: customer_name.unwrap_or_default() }),
+        deal_id: r.deal_id,
+        priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+        status: ReminderStatus::parse(&r.status).unwrap_or(ReminderStatus::Open),
+        snoozed_until: r.snoozed_until,
+        recurrence: r.recurrence.and_then(|v| serde_json::from_value(v).ok()),
+        occurrence: u32::try_from(r.occurrence).unwrap_or(1),
+        source: ReminderSource::parse(&r.source).unwrap_or(ReminderSource::Manual),
+        channel: r.channel.as_deref().and_then(ActivityKind::parse),
+        playbook_run_id: r.playbook_run_id,
+        completed_at: r.completed_at,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
 }
 
 #[cfg(test)]

@@ -590,6 +590,7 @@ fn to_dto(Named { row: r, assignee_name, customer_name }: Named) -> Reminder {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use rapport_shared::auth::Role;
     use sea_orm::{DbBackend, QueryTrait};

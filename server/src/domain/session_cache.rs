@@ -117,6 +117,7 @@ impl SessionCache {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use rapport_shared::auth::Role;
 

@@ -104,6 +104,7 @@ impl ConnectionTrait for WriteTxn {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     async fn sqlite(name: &str) -> DatabaseConnection {

@@ -38,6 +38,11 @@ impl Keys {
             anyhow::ensure!(bytes.len() >= 32, "RAPPORT_JWT_SECRET must be at least 32 bytes");
             return Ok(Self::from_secret(bytes));
         }
+        // Read first, so a database that refuses writes (read-only) still
+        // serves with the key it has.
+        if let Some(stored) = server_secret::Entity::find_by_id(JWT_KEY_NAME.to_owned()).one(db).await? {
+            return Ok(Self::from_secret(stored.value.as_bytes()));
+        }
         // Insert-if-absent, then read back: concurrent first starts converge on one key.
         let candidate = random_token(32);
         server_secret::Entity::insert(server_secret::ActiveModel {

@@ -3,12 +3,11 @@
 //! without a restart; a full disk or a read-only database refuses writes with
 //! a clear error, keeps serving reads, and corrupts nothing.
 
-use crate::helpers::{PASSWORD, assert_error, fresh_database, spawn_app_with, start};
+use crate::helpers::{PASSWORD, assert_error, fresh_database, spawn_app, start};
 use futures_util::StreamExt;
 use rapport_server::config::ServeArgs;
 use reqwest::{StatusCode, Url};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -489,15 +488,13 @@ fn read_only(url: &str) -> String {
 /// answers writes with a clear 503 that stores nothing.
 #[tokio::test]
 async fn a_read_only_database_serves_reads_and_refuses_writes_clearly() {
-    // Arrange: data written by a normal server. The signing key is configured,
-    // as it must be for a server that cannot store a generated one.
-    let secret = "durability-test-signing-key-of-at-least-32-bytes";
-    let writable = spawn_app_with(|s| s.jwt_secret = Some(SecretString::from(secret))).await;
+    // Arrange: data written by a normal server, which also stored the
+    // signing key it generated; the read-only server signs with that one.
+    let writable = spawn_app().await;
     let admin = writable.setup_admin().await;
     let kept = writable.customer(&admin, json!({"kind": "person", "name": "Kept"})).await;
     let kept_path = format!("/api/v1/customers/{}", kept["id"].as_str().unwrap());
-    let serve = ServeArgs { jwt_secret: Some(SecretString::from(secret)), ..serve_args() };
-    let app = start(read_only(&writable.database_url), serve).await;
+    let app = start(read_only(&writable.database_url), serve_args()).await;
 
     // Act + Assert: reads work.
     assert_eq!(app.get(&kept_path, &admin.token).await.status(), StatusCode::OK);

@@ -171,24 +171,19 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
         Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
         Err(_) => q.to_lowercase(),
     };
-    // The country code and carrier prefix of a phone number are shared by
-    // most customers, and a trigram in every row makes the index read every
-    // row; its last digits are rare. So the index looks for those, and the
-    // whole number is checked on the few rows it finds.
-    let digits = needle.chars().all(|c| c.is_ascii_digit());
-    let tail = if digits && needle.len() > PHONE_TAIL { &needle[needle.len() - PHONE_TAIL..] } else { &needle[..] };
+    let part = indexed_part(&needle);
     match backend {
         // The whole needle in the index needs no second check.
-        DbBackend::Sqlite if tail.len() == needle.len() && needle.chars().count() >= 3 => {
+        DbBackend::Sqlite if part.len() == needle.len() && needle.chars().count() >= 3 => {
             Condition::all().add(trigram_match(&needle))
         }
-        DbBackend::Sqlite if tail.len() < needle.len() => {
-            Condition::all().add(trigram_match(tail)).add(contains(&needle))
+        DbBackend::Sqlite if part.len() < needle.len() => {
+            Condition::all().add(trigram_match(part)).add(contains(&needle))
         }
         // `pg_trgm` serves the LIKE; `strpos` is not indexable, so the
         // planner checks it only on the rows the index found.
-        DbBackend::Postgres if tail.len() < needle.len() => Condition::all()
-            .add(contains(tail))
+        DbBackend::Postgres if part.len() < needle.len() => Condition::all()
+            .add(contains(part))
             .add(Expr::cust_with_values("strpos(\"customers\".\"search_text\", $1) > 0", [needle.clone()])),
         _ => Condition::all().add(contains(&needle)),
     }
@@ -196,6 +191,24 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
 
 /// How many trailing digits of a phone query the index looks for.
 const PHONE_TAIL: usize = 7;
+
+/// The part of `needle` the trigram index looks up; the whole needle is
+/// then checked on the rows it finds. A trigram shared by most rows makes
+/// the index read most rows, so the part is the rare one:
+/// - a phone number's last digits (country code and carrier prefix are
+///   everyone's);
+/// - an e-mail address's local part (domains are shared by a company's
+///   contacts, or by everyone at a large provider);
+/// - otherwise the whole needle.
+fn indexed_part(needle: &str) -> &str {
+    if needle.chars().all(|c| c.is_ascii_digit()) && needle.len() > PHONE_TAIL {
+        return &needle[needle.len() - PHONE_TAIL..];
+    }
+    match needle.split_once('@') {
+        Some((local, _)) if local.chars().count() >= 3 => local,
+        _ => needle,
+    }
+}
 
 /// SQLite: the rows whose search text contains `needle`, from the FTS5
 /// trigram table (a quoted phrase is a plain substring there).

@@ -146,6 +146,9 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     app.customer(&admin, json!({"kind": "company", "name": "Jade Dragon Tea", "phones": ["+86 21 5555 0101"]})).await;
     app.customer(&admin, json!({"kind": "person", "name": "Emma Smith", "emails": ["emma@smith.example"]})).await;
     app.customer(&admin, json!({"kind": "person", "name": "100% Real_Name"})).await;
+    app.customer(&admin, json!({"kind": "person", "name": "Ada Lovelace", "emails": ["ada.lovelace@acme.example"]}))
+        .await;
+    app.customer(&admin, json!({"kind": "person", "name": "Bob Stone", "emails": ["bob@acme.example"]})).await;
     let hits = |q: &'static str| {
         let app = &app;
         let token = admin.token.clone();
@@ -160,6 +163,12 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     assert_eq!(hits("21-5555-0101").await, ["Jade Dragon Tea"]);
     assert_eq!(hits("EMMA@SMITH").await, ["Emma Smith"]);
     assert_eq!(hits("100%").await, ["100% Real_Name"], "LIKE wildcards are literal");
+    // An address is looked up by its local part, then matched whole.
+    assert_eq!(hits("Ada.Lovelace@Acme.example").await, ["Ada Lovelace"]);
+    assert_eq!(hits("ace@acme.example").await, ["Ada Lovelace"], "a substring of the address");
+    assert_eq!(hits("bob@acme").await, ["Bob Stone"]);
+    assert!(hits("bob@acme.test").await.is_empty(), "the whole address must match");
+    assert_eq!(hits("@acme.example").await, ["Ada Lovelace", "Bob Stone"]);
     assert!(hits("zzz").await.is_empty());
     // Short queries scan; longer ones go through the trigram index, where
     // search syntax must stay literal text.

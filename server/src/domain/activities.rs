@@ -212,7 +212,6 @@ async fn find_editable(
     Ok((row, customer))
 }
 
-/// Sets the customer's last touch to its latest live activity (or its creation).
 /// A new activity can only move the last touch forward: one conditional
 /// UPDATE, with no read of the customer's activities.
 async fn advance_last_touch(db: &impl ConnectionTrait, customer: &customer::Model, at: DateTime<Utc>) -> AppResult<()> {
@@ -225,8 +224,8 @@ async fn advance_last_touch(db: &impl ConnectionTrait, customer: &customer::Mode
     Ok(())
 }
 
-/// The last touch recomputed from the live activities, after an edit or a
-/// deletion may have moved it back.
+/// Sets the customer's last touch to its latest live activity (or its
+/// creation), after an edit or a deletion may have moved it back.
 async fn refresh_last_touch(db: &impl ConnectionTrait, customer: &customer::Model) -> AppResult<()> {
     let latest = activity::Entity::find()
         .filter(activity::Column::OrgId.eq(customer.org_id))

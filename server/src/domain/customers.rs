@@ -98,7 +98,12 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
     // rather than an OR it cannot index.
     let mut select = customer::Entity::find().filter(customer::Column::OrgId.eq(actor.org_id));
     select = if query.pool == Some(true) {
-        select.filter(customer::Column::PooledAt.is_not_null())
+        let pooled = select.filter(customer::Column::PooledAt.is_not_null());
+        // Pool customers keep their last owner, which the filter may name.
+        match query.owner {
+            Some(owner) => pooled.filter(customer::Column::OwnerId.eq(owner)),
+            None => pooled,
+        }
     } else {
         let owners = actor.sees_owner_narrowed(customer::Column::OwnerId, query.owner);
         select.filter(customer::Column::PooledAt.is_null()).filter(owners)
@@ -108,9 +113,6 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         ArchivedFilter::Hide => select = select.filter(customer::Column::ArchivedAt.is_null()),
         ArchivedFilter::Only => select = select.filter(customer::Column::ArchivedAt.is_not_null()),
         ArchivedFilter::Include => {}
-    }
-    if let (Some(owner), Some(true)) = (query.owner, query.pool) {
-        select = select.filter(customer::Column::OwnerId.eq(owner));
     }
     if let Some(status) = query.status {
         select = select.filter(customer::Column::Status.eq(status.as_str()));

@@ -217,7 +217,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResul
 ///
 /// # Errors
 /// `BadRequest` for a bad cursor or assignee.
-pub fn list_select(actor: &Actor, query: &ReminderQuery) -> AppResult<Select<reminder::Entity>> {
+fn list_select(actor: &Actor, query: &ReminderQuery) -> AppResult<Select<reminder::Entity>> {
     let assignee = match query.assignee.as_deref() {
         None => None,
         Some("me") => Some(actor.user_id),
@@ -609,5 +609,9 @@ mod tests {
             assert_eq!(sql.matches("\"assignee_id\" =").count(), 1, "{sql}");
             assert_eq!(sql.matches("\"status\" =").count(), 1, "{sql}");
         }
+        // Overdue ones are open: asking for overdue and done asks for nothing.
+        let query = ReminderQuery { overdue: Some(true), status: Some(ReminderStatus::Done), ..Default::default() };
+        let sql = list_select(&actor, &query).unwrap().build(DbBackend::Sqlite).sql;
+        assert!(sql.contains(" AND FALSE"), "{sql}");
     }
 }

@@ -3,7 +3,7 @@
 //! Every request proves its session is still live (see
 //! [`super::sessions::live_actor`]); asking the database each time cost a
 //! query per request. A session found live is remembered for a second
-//! ([`DEFAULT_TTL`]).
+//! (`RAPPORT_SESSION_CACHE_MS`).
 //!
 //! Anything that can end a session or change who its user is (sign-out, a
 //! reused refresh token, a password change, deactivation, a role or team
@@ -19,10 +19,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// How long a session found live is believed without asking again, unless
-/// the server is told otherwise (`RAPPORT_SESSION_CACHE_MS`).
-pub const DEFAULT_TTL: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL channel that tells every process to forget.
 pub const CHANNEL: &str = "rapport_sessions";
@@ -127,7 +123,7 @@ mod tests {
 
     #[test]
     fn a_change_during_a_lookup_keeps_its_result_out() {
-        let (cache, sid, a) = (SessionCache::new(DEFAULT_TTL), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), actor());
         let before = cache.generation();
         cache.forget_all();
         cache.remember(before, sid, &a);
@@ -140,7 +136,7 @@ mod tests {
 
     #[test]
     fn only_the_tokens_user_and_org_recall_a_session() {
-        let (cache, sid, a) = (SessionCache::new(DEFAULT_TTL), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), actor());
         cache.remember(cache.generation(), sid, &a);
         assert!(cache.recall(sid, Uuid::now_v7(), a.org_id).is_none());
         assert!(cache.recall(sid, a.user_id, Uuid::now_v7()).is_none());

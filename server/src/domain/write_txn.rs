@@ -29,9 +29,13 @@ fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue<()>>> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return None;
     }
-    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename();
     let mut queues = QUEUES.lock().unwrap_or_else(PoisonError::into_inner);
-    Some(queues.entry(file).or_default().clone())
+    if let Some(queue) = queues.get(file) {
+        return Some(queue.clone());
+    }
+    Some(queues.entry(file.to_path_buf()).or_default().clone())
 }
 
 /// A transaction that writes, holding this process's turn on SQLite until it
@@ -47,12 +51,6 @@ impl WriteTxn {
     /// Database failures.
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
-    }
-
-    /// # Errors
-    /// Database failures.
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
     }
 }
 

@@ -5,7 +5,7 @@
 //! one transaction.
 
 use super::audit::{self, Entry};
-use super::customers::{self, find_visible};
+use super::customers::find_visible;
 use super::pipelines::{self, default_pipeline, find_stage, stages_of};
 use super::{Actor, new_id, now, playbooks, timeline};
 use crate::entity::{customer, deal, deal_stage_history, user};
@@ -22,8 +22,9 @@ use rapport_shared::validate::FieldError;
 use rapport_shared::{Cursor, Page};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, SelectModel,
+    Selector, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -153,15 +154,15 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: DealQuery) -> A
     } else {
         select.order_by_desc(deal::Column::Id)
     };
-    let mut rows = select.limit(limit + 1).all(db).await?;
+    let mut rows = with_names(select.limit(limit + 1)).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         let key = |r: &deal::Model| if by_rank { r.rank.to_string() } else { String::new() };
-        rows.last().map(|r| Cursor::new(list_name(query.stage), key(r), r.id).encode())
+        rows.last().map(|n| Cursor::new(list_name(query.stage), key(&n.row), n.row.id).encode())
     } else {
         None
     };
-    Ok(Page { items: to_dtos(db, rows).await?, next_cursor })
+    Ok(Page { items: rows.into_iter().map(dto).collect(), next_cursor })
 }
 
 /// The list a deal cursor belongs to: one stage in board order (the board's
@@ -221,27 +222,19 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
         pipelines::lost_reasons(db, actor.org_id),
     )?;
     let forecast = forecast(&pipeline, &sums);
-    let mut by_stage: HashMap<Uuid, Vec<deal::Model>> = HashMap::new();
+    let mut by_stage: HashMap<Uuid, Vec<Named>> = HashMap::new();
     for row in rows {
-        by_stage.entry(row.stage_id).or_default().push(row);
+        by_stage.entry(row.row.stage_id).or_default().push(row);
     }
-    // Owners and customers of all cards in two queries.
-    let mut pages = Vec::with_capacity(pipeline.stages.len());
-    let mut all_rows = Vec::new();
+    let mut columns = Vec::with_capacity(pipeline.stages.len());
     for stage in &pipeline.stages {
-        let mut rows = by_stage.remove(&stage.id).unwrap_or_default();
-        let next_cursor = if rows.len() as u64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor::new(list_name(Some(stage.id)), r.rank.to_string(), r.id).encode())
+        let mut cards = by_stage.remove(&stage.id).unwrap_or_default();
+        let next_cursor = if cards.len() as u64 > limit {
+            cards.truncate(limit as usize);
+            cards.last().map(|n| Cursor::new(list_name(Some(stage.id)), n.row.rank.to_string(), n.row.id).encode())
         } else {
             None
         };
-        pages.push((rows.len(), next_cursor));
-        all_rows.extend(rows);
-    }
-    let mut cards = to_dtos(db, all_rows).await?.into_iter();
-    let mut columns = Vec::with_capacity(pipeline.stages.len());
-    for (stage, (len, next_cursor)) in pipeline.stages.iter().zip(pages) {
         let (count, total) = sums
             .iter()
             .filter(|s| s.stage_id == stage.id && month.as_ref().is_none_or(|m| s.month.as_ref() == Some(m)))
@@ -251,7 +244,7 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
             count,
             total_minor: total,
             weighted_minor: total * i64::from(stage.probability) / 100,
-            cards: cards.by_ref().take(len).collect(),
+            cards: cards.into_iter().map(dto).collect(),
             next_cursor,
         });
     }
@@ -266,34 +259,53 @@ struct StageMonth {
     total: i64,
 }
 
-/// Count and total per stage and expected-close month. Grouped by the day
-/// in SQL, which follows the board index and needs no sort (a month
-/// expression made SQLite sort every deal: 84 → 16 ms for 100,000), and
-/// folded into months here.
+#[derive(FromQueryResult)]
+struct MonthRow {
+    stage_id: Uuid,
+    month: Option<String>,
+    n: i64,
+    total: Option<i64>,
+}
+
+/// Count and total per stage and expected-close month. The inner query
+/// groups by the day, which follows the board index and needs no sort (a
+/// month expression there made SQLite sort every deal: 84 → 16 ms for
+/// 100,000); the outer one folds the days (a few hundred rows) into months,
+/// so only stages × months rows leave the database.
 async fn sums_by_stage_and_month(db: &DatabaseConnection, scope: Condition) -> AppResult<Vec<StageMonth>> {
-    let days: Vec<(Uuid, Option<chrono::NaiveDate>, i64, Option<i64>)> = deal::Entity::find()
+    let days = deal::Entity::find()
         .select_only()
         .column(deal::Column::StageId)
-        .column(deal::Column::ExpectedClose)
+        .column_as(deal::Column::ExpectedClose, "day")
         .column_as(Expr::cust("COUNT(*)"), "n")
-        // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
-        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
+        .column_as(Expr::cust("SUM(amount_minor)"), "total")
         .filter(scope)
         .group_by(deal::Column::StageId)
         .group_by(deal::Column::ExpectedClose)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut months: HashMap<(Uuid, Option<String>), (u64, i64)> = HashMap::new();
-    for (stage_id, day, n, total) in days {
-        let month = day.map(|d| d.format("%Y-%m").to_string());
-        let sum = months.entry((stage_id, month)).or_default();
-        sum.0 += u64::try_from(n).unwrap_or(0);
-        sum.1 += total.unwrap_or(0);
-    }
-    Ok(months
+        .into_query();
+    let backend = db.get_database_backend();
+    let month = match backend {
+        DbBackend::Postgres => "to_char(day, 'YYYY-MM')",
+        _ => "substr(day, 1, 7)",
+    };
+    let months = Query::select()
+        .column(Alias::new("stage_id"))
+        .expr_as(Expr::cust(month), Alias::new("month"))
+        // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
+        .expr_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), Alias::new("n"))
+        .expr_as(Expr::cust("CAST(SUM(total) AS BIGINT)"), Alias::new("total"))
+        .from_subquery(days, Alias::new("d"))
+        .add_group_by([Expr::col(Alias::new("stage_id")), Expr::cust(month)])
+        .to_owned();
+    let rows = MonthRow::find_by_statement(backend.build(&months)).all(db).await?;
+    Ok(rows
         .into_iter()
-        .map(|((stage_id, month), (count, total))| StageMonth { stage_id, month, count, total })
+        .map(|r| StageMonth {
+            stage_id: r.stage_id,
+            month: r.month,
+            count: u64::try_from(r.n).unwrap_or(0),
+            total: r.total.unwrap_or(0),
+        })
         .collect())
 }
 
@@ -305,9 +317,9 @@ async fn first_cards(
     pipeline: &Pipeline,
     scope: Condition,
     limit: u64,
-) -> AppResult<Vec<deal::Model>> {
+) -> AppResult<Vec<Named>> {
     let per_stage = pipeline.stages.iter().enumerate().map(|(i, stage)| {
-        let inner = deal::Entity::find()
+        let inner = name_columns(deal::Entity::find())
             .filter(scope.clone())
             .filter(deal::Column::StageId.eq(stage.id))
             .order_by_asc(deal::Column::Rank)
@@ -326,8 +338,7 @@ async fn first_cards(
         }
     }
     let Some(union) = union else { return Ok(Vec::new()) };
-    let statement = db.get_database_backend().build(&union);
-    Ok(deal::Entity::find().from_raw_sql(statement).all(db).await?)
+    Ok(Named::find_by_statement(db.get_database_backend().build(&union)).all(db).await?)
 }
 
 /// Deals of open stages (all open) by expected-close month, weighted by
@@ -360,15 +371,16 @@ fn forecast(pipeline: &Pipeline, sums: &[StageMonth]) -> Vec<ForecastMonth> {
 /// # Errors
 /// `NotFound`; database failures.
 pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<DealDetail> {
-    let row = find_visible_deal(db, actor, id).await?;
+    let named =
+        with_names(deal::Entity::find_by_id(id).filter(visible(actor))).one(db).await?.ok_or(AppError::NotFound)?;
     let visits = deal_stage_history::Entity::find()
-        .filter(deal_stage_history::Column::DealId.eq(row.id))
+        .filter(deal_stage_history::Column::DealId.eq(id))
         .order_by_asc(deal_stage_history::Column::EnteredAt)
         .order_by_asc(deal_stage_history::Column::Id)
         .all(db)
         .await?;
     let stage_names: HashMap<Uuid, String> =
-        stages_of(db, row.pipeline_id).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        stages_of(db, named.row.pipeline_id).await?.into_iter().map(|s| (s.id, s.name)).collect();
     let names = timeline::user_names(db, visits.iter().map(|v| v.entered_by)).await?;
     let at = now();
     let history = visits
@@ -382,8 +394,7 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppRe
             duration_secs: (v.left_at.unwrap_or(at) - v.entered_at).num_seconds().max(0),
         })
         .collect();
-    let deal = to_dtos(db, vec![row]).await?.pop().ok_or(AppError::NotFound)?;
-    Ok(DealDetail { deal, history })
+    Ok(DealDetail { deal: dto(named), history })
 }
 
 /// # Errors
@@ -654,32 +665,51 @@ async fn rank_for(
     }
 }
 
-async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<deal::Model>) -> AppResult<Vec<Deal>> {
-    let (owners, customers) = tokio::try_join!(
-        timeline::user_names(db, rows.iter().map(|r| r.owner_id)),
-        customers::names(db, rows.iter().map(|r| r.customer_id)),
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Deal {
-            id: r.id,
-            customer_id: r.customer_id,
-            customer_name: customers.get(&r.customer_id).cloned().unwrap_or_default(),
-            title: r.title,
-            pipeline_id: r.pipeline_id,
-            stage_id: r.stage_id,
-            amount_minor: r.amount_minor,
-            currency: r.currency,
-            expected_close: r.expected_close,
-            notes: r.notes,
-            owner: UserRef { id: r.owner_id, name: owners.get(&r.owner_id).cloned().unwrap_or_default() },
-            status: DealStatus::parse(&r.status).unwrap_or(DealStatus::Open),
-            lost_reason: r.lost_reason,
-            version: r.version,
-            rank: r.rank,
-            stage_entered_at: r.stage_entered_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-        .collect())
+/// A deal row with its owner's and customer's names, read in one query.
+#[derive(FromQueryResult)]
+struct Named {
+    #[sea_orm(nested)]
+    row: deal::Model,
+    owner_name: Option<String>,
+    customer_name: Option<String>,
+}
+
+/// `select` with the owner's and the customer's name joined in as
+/// `owner_name` and `customer_name`.
+fn name_columns(select: Select<deal::Entity>) -> Select<deal::Entity> {
+    let owner = deal::Entity::belongs_to(user::Entity).from(deal::Column::OwnerId).to(user::Column::Id);
+    let customer = deal::Entity::belongs_to(customer::Entity).from(deal::Column::CustomerId).to(customer::Column::Id);
+    select
+        .join(JoinType::LeftJoin, owner.into())
+        .join(JoinType::LeftJoin, customer.into())
+        .column_as(user::Column::Name, "owner_name")
+        .column_as(customer::Column::Name, "customer_name")
+}
+
+fn with_names(select: Select<deal::Entity>) -> Selector<SelectModel<Named>> {
+    name_columns(select).into_model()
+}
+
+fn dto(named: Named) -> Deal {
+    let r = named.row;
+    Deal {
+        id: r.id,
+        customer_id: r.customer_id,
+        customer_name: named.customer_name.unwrap_or_default(),
+        title: r.title,
+        pipeline_id: r.pipeline_id,
+        stage_id: r.stage_id,
+        amount_minor: r.amount_minor,
+        currency: r.currency,
+        expected_close: r.expected_close,
+        notes: r.notes,
+        owner: UserRef { id: r.owner_id, name: named.owner_name.unwrap_or_default() },
+        status: DealStatus::parse(&r.status).unwrap_or(DealStatus::Open),
+        lost_reason: r.lost_reason,
+        version: r.version,
+        rank: r.rank,
+        stage_entered_at: r.stage_entered_at,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
 }

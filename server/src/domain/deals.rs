@@ -447,14 +447,34 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppRes
 ///
 /// # Errors
 /// `NotFound`; `Validation` (unknown stage, won without an amount, lost
-/// without a known reason); `Conflict` for a stale version; database failures.
+/// without a known reason); `Conflict` for a stale `expected_version`;
+/// database failures.
 pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: MoveDeal) -> AppResult<DealDetail> {
-    let txn = super::begin_write(db).await?;
-    let row = find_visible_deal(&txn, actor, id).await?;
+    // Without `expected_version` the latest move wins: a move that lost a
+    // race to another is made again on the deal as it now is.
+    for _ in 0..MOVE_ATTEMPTS {
+        if try_move(db, actor, id, &input).await? {
+            return detail(db, actor, id).await;
+        }
+    }
+    Err(AppError::conflict("the deal is being moved by others meanwhile; try again"))
+}
+
+/// How often a move without `expected_version` is tried before it gives up
+/// with a 409. It loses only to another move's commit, so n concurrent
+/// movers of one deal need at most n attempts each.
+const MOVE_ATTEMPTS: usize = 5;
+
+/// One attempt of [`move_deal`]: false when a concurrent move changed the
+/// deal between its check and its write.
+async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &MoveDeal) -> AppResult<bool> {
+    // Checked before the write turn, so that writers queue only for the
+    // writes; the UPDATE repeats the version check.
+    let row = find_visible_deal(db, actor, id).await?;
     if input.expected_version.is_some_and(|v| v != row.version) {
         return Err(stale(row.version));
     }
-    let target = find_stage(&txn, actor.org_id, input.stage_id).await.map_err(|e| unknown_if_missing(e, "stage_id"))?;
+    let target = find_stage(db, actor.org_id, input.stage_id).await.map_err(|e| unknown_if_missing(e, "stage_id"))?;
     if target.pipeline_id != row.pipeline_id {
         return Err(AppError::field("stage_id", FieldError::UnknownValue));
     }
@@ -468,7 +488,7 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
         StageKind::Lost => {
             let reason = input.lost_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
             let reason = reason.ok_or_else(|| AppError::field("lost_reason", FieldError::Required))?;
-            let known = pipelines::lost_reasons(&txn, actor.org_id).await?;
+            let known = pipelines::lost_reasons(db, actor.org_id).await?;
             Some(
                 known
                     .into_iter()
@@ -483,8 +503,11 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
         StageKind::Won => DealStatus::Won,
         StageKind::Lost => DealStatus::Lost,
     };
-    let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let changes_stage = target.id != row.stage_id;
+    let from = if changes_stage { find_stage(db, actor.org_id, row.stage_id).await.map(|s| s.name).ok() } else { None };
+
+    let txn = super::begin_write(db).await?;
+    let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let at = now();
 
     // The version check in the WHERE makes two concurrent moves safe: one wins, one gets 409.
@@ -503,7 +526,10 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
             .col_expr(deal::Column::StageEnteredAt, Expr::value(at));
     }
     if update.exec(&txn).await?.rows_affected == 0 {
-        return Err(stale(row.version + 1));
+        return match input.expected_version {
+            Some(_) => Err(stale(row.version + 1)),
+            None => Ok(false),
+        };
     }
 
     if changes_stage {
@@ -516,7 +542,7 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
             .await?;
         let moved = deal::Model { stage_id: target.id, ..row.clone() };
         enter_stage(&txn, &moved, actor, at).await?;
-        let from = find_stage(&txn, actor.org_id, row.stage_id).await.map(|s| s.name).unwrap_or_default();
+        let from = from.unwrap_or_default();
         let changed = Event::StageChanged { deal_id: row.id, title: row.title.clone(), from, to: target.name.clone() };
         timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &changed).await?;
         let closing = match status {
@@ -548,7 +574,7 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
         }
     }
     txn.commit().await?;
-    detail(db, actor, id).await
+    Ok(true)
 }
 
 /// A referenced record that is missing (or invisible) is a bad field of the

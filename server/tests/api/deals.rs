@@ -187,6 +187,31 @@ async fn a_stale_move_is_a_409_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn concurrent_moves_without_a_version_all_land() {
+    // Without `expected_version` the latest move wins; a move that lost the
+    // race between its checks and its write is made again, not refused.
+    let app = std::sync::Arc::new(spawn_app().await);
+    let admin = app.setup_admin().await;
+    let p = pipeline(&app, &admin).await;
+    let customer = app.customer(&admin, json!({"kind": "company", "name": "Acme"})).await;
+    let deal = new_deal(&app, &admin, &customer, "Busy").await;
+    let id = deal["deal"]["id"].as_str().unwrap().to_owned();
+    let stages = [stage(&p, "Contacted"), stage(&p, "Proposal")];
+    let mut tasks = tokio::task::JoinSet::new();
+    // Each loss is to another mover's commit, so four movers lose at most
+    // three times each: within the server's five attempts.
+    for i in 0..4 {
+        let (app, admin, id, to) = (app.clone(), admin.clone(), id.clone(), stages[i % 2].clone());
+        tasks.spawn(async move { move_to(&app, &admin, &id, json!({"stage_id": to})).await.status() });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    let detail: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(detail["deal"]["version"], 5, "each of the 4 moves bumped the version once");
+}
+
+#[tokio::test]
 async fn rank_after_places_a_card_within_its_stage() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;

@@ -48,19 +48,18 @@ pub async fn create(
     if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
         return Ok(replay);
     }
-    // Checked before the write turn, so that writers queue only for the writes.
-    let customer = find_visible(db, actor, customer_id).await?;
+    let txn = super::begin_write(db).await?;
+    let customer = find_visible(&txn, actor, customer_id).await?;
     if let Some(contact_id) = input.contact_id {
         let belongs = contact::Entity::find_by_id(contact_id)
             .filter(contact::Column::CustomerId.eq(customer.id))
-            .one(db)
+            .one(&txn)
             .await?
             .is_some();
         if !belongs {
             return Err(AppError::field("contact_id", FieldError::UnknownValue));
         }
     }
-    let txn = super::begin_write(db).await?;
     let row = insert(&txn, actor.user_id, &customer, input.contact_id, &fields).await?;
     if let Some(idem) = &idempotency {
         let stored = idempotency_key::ActiveModel {

@@ -1,8 +1,8 @@
 //! Deals: create, list, read with stage history, edit, archive, and move
 //! between stages. A move closes the stage visit, opens the next, bumps the
-//! deal's version (a stale `expected_version` or a concurrent move is a 409),
-//! writes its timeline events and nudges the customer's lifecycle — all in
-//! one transaction.
+//! deal's version (a stale `expected_version` is a 409; a move without one
+//! that loses a race is made again), writes its timeline events and nudges
+//! the customer's lifecycle — all in one transaction.
 
 use super::audit::{self, Entry};
 use super::customers::find_visible;
@@ -461,15 +461,18 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
 }
 
 /// How often a move without `expected_version` is tried before it gives up
-/// with a 409. It loses only to another move's commit, so n concurrent
-/// movers of one deal need at most n attempts each.
+/// with a 409. An attempt loses only to another change's commit (a move, an
+/// edit, a stage change), so n concurrent movers of one deal need at most n
+/// attempts each.
 const MOVE_ATTEMPTS: usize = 5;
 
-/// One attempt of [`move_deal`]: false when a concurrent move changed the
-/// deal between its check and its write.
+/// One attempt of [`move_deal`]: false when a concurrent change to the deal
+/// or the target stage came between its checks and its write.
 async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &MoveDeal) -> AppResult<bool> {
     // Checked before the write turn, so that writers queue only for the
-    // writes; the UPDATE repeats the version check.
+    // writes. Inside it the target stage is read again, and the UPDATE
+    // repeats the visibility and version checks (an edit or a move bumps the
+    // version; archiving, or a handover away from the actor, hides the deal).
     let row = find_visible_deal(db, actor, id).await?;
     if input.expected_version.is_some_and(|v| v != row.version) {
         return Err(stale(row.version));
@@ -507,16 +510,26 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
     let from = if changes_stage { find_stage(db, actor.org_id, row.stage_id).await.map(|s| s.name).ok() } else { None };
 
     let txn = super::begin_write(db).await?;
+    let unchanged = find_stage(&txn, actor.org_id, target.id)
+        .await
+        .is_ok_and(|now| now.pipeline_id == target.pipeline_id && now.kind == target.kind);
+    if !unchanged {
+        // Removed or changed meanwhile: the next attempt checks it afresh.
+        txn.rollback().await?;
+        return Ok(false);
+    }
     let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let at = now();
 
-    // The version check in the WHERE makes two concurrent moves safe: one wins, one gets 409.
+    // The checks in the WHERE make concurrent moves safe: only one of those
+    // that read the same version writes.
     let mut update = deal::Entity::update_many()
         .col_expr(deal::Column::Rank, Expr::value(rank))
         .col_expr(deal::Column::Version, Expr::value(row.version + 1))
         .col_expr(deal::Column::AmountMinor, Expr::value(amount))
         .col_expr(deal::Column::UpdatedAt, Expr::value(at))
         .filter(deal::Column::Id.eq(row.id))
+        .filter(visible(actor))
         .filter(deal::Column::Version.eq(row.version));
     if changes_stage {
         update = update
@@ -526,8 +539,10 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
             .col_expr(deal::Column::StageEnteredAt, Expr::value(at));
     }
     if update.exec(&txn).await?.rows_affected == 0 {
+        txn.rollback().await?;
         return match input.expected_version {
-            Some(_) => Err(stale(row.version + 1)),
+            // Hidden meanwhile (404), or changed (409 with its version now).
+            Some(_) => Err(stale(find_visible_deal(db, actor, id).await?.version)),
             None => Ok(false),
         };
     }

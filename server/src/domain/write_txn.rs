@@ -41,7 +41,8 @@ fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue<()>>> {
 /// A transaction that writes, holding this process's turn on SQLite until it
 /// commits or is dropped.
 pub struct WriteTxn {
-    // Declared first so it ends before the turn passes on.
+    // Declared first so that it is dropped before the turn passes on (its
+    // rollback, when not committed, still runs later: see `rollback`).
     txn: DatabaseTransaction,
     _turn: Option<OwnedMutexGuard<()>>,
 }
@@ -51,6 +52,17 @@ impl WriteTxn {
     /// Database failures.
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
+    }
+
+    /// Rolls back before the turn passes on. Merely dropping the transaction
+    /// leaves its rollback to run later on the pooled connection, and the
+    /// next writer meanwhile finds the lock taken and sleeps in SQLite's busy
+    /// handler.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
     }
 }
 

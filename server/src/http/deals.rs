@@ -72,7 +72,7 @@ pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): Ap
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Move a deal to a stage (won needs an amount, lost a reason); 409 when `expected_version` is stale.
+/// Move a deal to a stage (won needs an amount, lost a reason); 409 when `expected_version` is stale (without it, a move that loses a race is made again, up to five times).
 #[utoipa::path(post, path = "/deals/{id}/move", tag = "deals", params(("id" = Uuid, Path)), request_body = MoveDeal,
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = DealDetail), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody),

@@ -190,6 +190,7 @@ async fn a_stale_move_is_a_409_and_changes_nothing() {
 async fn concurrent_moves_without_a_version_all_land() {
     // Without `expected_version` the latest move wins; a move that lost the
     // race between its checks and its write is made again, not refused.
+    // (With a single attempt this fails on both databases: the race happens.)
     let app = std::sync::Arc::new(spawn_app().await);
     let admin = app.setup_admin().await;
     let p = pipeline(&app, &admin).await;
@@ -209,6 +210,14 @@ async fn concurrent_moves_without_a_version_all_land() {
     }
     let detail: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
     assert_eq!(detail["deal"]["version"], 5, "each of the 4 moves bumped the version once");
+    // The history stays whole: one open visit, in the deal's stage, and no
+    // visit followed by another of the same stage.
+    let history = detail["history"].as_array().unwrap();
+    let open: Vec<&Value> = history.iter().filter(|v| v["left_at"].is_null()).collect();
+    assert_eq!(open.len(), 1, "{history:?}");
+    assert_eq!(open[0]["stage_id"], detail["deal"]["stage_id"]);
+    assert!(history.last().unwrap()["left_at"].is_null(), "the open visit is the latest");
+    assert!(history.windows(2).all(|w| w[0]["stage_id"] != w[1]["stage_id"]), "{history:?}");
 }
 
 #[tokio::test]

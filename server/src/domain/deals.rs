@@ -515,7 +515,6 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         .is_ok_and(|now| now.pipeline_id == target.pipeline_id && now.kind == target.kind);
     if !unchanged {
         // Removed or changed meanwhile: the next attempt checks it afresh.
-        txn.rollback().await?;
         return Ok(false);
     }
     let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
@@ -539,7 +538,7 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
             .col_expr(deal::Column::StageEnteredAt, Expr::value(at));
     }
     if update.exec(&txn).await?.rows_affected == 0 {
-        txn.rollback().await?;
+        drop(txn); // on SQLite, rolls back and then passes the turn on
         return match input.expected_version {
             // Hidden meanwhile (404), or changed (409 with its version now).
             Some(_) => Err(stale(find_visible_deal(db, actor, id).await?.version)),

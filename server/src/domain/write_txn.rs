@@ -39,30 +39,49 @@ fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue<()>>> {
 }
 
 /// A transaction that writes, holding this process's turn on SQLite until it
-/// commits or is dropped.
+/// has committed or rolled back.
 pub struct WriteTxn {
-    // Declared first so that it is dropped before the turn passes on (its
-    // rollback, when not committed, still runs later: see `rollback`).
-    txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+    /// `None` once committed, or once `drop` has taken it to roll back.
+    txn: Option<DatabaseTransaction>,
+    turn: Option<OwnedMutexGuard<()>>,
+    backend: DbBackend,
 }
 
 impl WriteTxn {
     /// # Errors
     /// Database failures.
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+    pub async fn commit(mut self) -> Result<(), DbErr> {
+        self.txn.take().ok_or_else(ended)?.commit().await
     }
 
-    /// Rolls back before the turn passes on. Merely dropping the transaction
-    /// leaves its rollback to run later on the pooled connection, and the
-    /// next writer meanwhile finds the lock taken and sleeps in SQLite's busy
-    /// handler.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+    fn txn(&self) -> Result<&DatabaseTransaction, DbErr> {
+        self.txn.as_ref().ok_or_else(ended)
+    }
+}
+
+fn ended() -> DbErr {
+    DbErr::Custom("the write transaction has ended".into())
+}
+
+/// A writer that returns early (an error, a refused check) drops its
+/// transaction. Dropped as it is, its rollback would only be queued on the
+/// pooled connection, and the next SQLite writer would find the lock still
+/// taken and sleep in the busy handler (or fail, without a busy timeout). So
+/// on SQLite the rollback runs first and the turn passes on after it.
+/// PostgreSQL has no turn and locks rows, not the database: there the
+/// transaction is dropped as it is.
+impl Drop for WriteTxn {
+    fn drop(&mut self) {
+        let Some(turn) = self.turn.take() else { return };
+        let Some(txn) = self.txn.take() else { return };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = txn.rollback().await {
+                    tracing::warn!(error = %e, "rolling back a dropped write transaction");
+                }
+                drop(turn);
+            });
+        }
     }
 }
 
@@ -82,33 +101,33 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     let options =
         TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
     let txn = db.begin_with_options(options).await?;
-    Ok(WriteTxn { txn, _turn: turn })
+    Ok(WriteTxn { txn: Some(txn), turn, backend: db.get_database_backend() })
 }
 
 #[sea_orm::prelude::async_trait::async_trait]
 impl ConnectionTrait for WriteTxn {
     fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
+        self.backend
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
+        self.txn()?.execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
+        self.txn()?.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
+        self.txn()?.query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
+        self.txn()?.query_all_raw(stmt).await
     }
 
     fn support_returning(&self) -> bool {
-        self.txn.support_returning()
+        self.backend.support_returning()
     }
 }
 
@@ -120,6 +139,29 @@ mod tests {
     async fn sqlite(name: &str) -> DatabaseConnection {
         let path = std::env::temp_dir().join(format!("rapport-write-txn-{}-{name}.db", uuid::Uuid::now_v7().simple()));
         crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_dropped_writer_has_rolled_back_before_the_next_begins() {
+        // No busy timeout: a writer that begins while the lock is still held
+        // by a dropped, not yet rolled back transaction fails at once.
+        let path = std::env::temp_dir().join(format!("rapport-write-txn-{}-drop.db", uuid::Uuid::now_v7().simple()));
+        let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        options.max_connections(4).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal).busy_timeout(Duration::ZERO)
+        });
+        let db = sea_orm::Database::connect(options).await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        for n in 0..50 {
+            let failed = begin_write(&db).await.unwrap();
+            failed.execute_unprepared(&format!("INSERT INTO t VALUES ({n})")).await.unwrap();
+            drop(failed);
+            let next = begin_write(&db).await.unwrap();
+            next.execute_unprepared("INSERT INTO t VALUES (-1)").await.unwrap();
+            next.commit().await.unwrap();
+        }
+        let rows = db.query_all_raw(Statement::from_string(DbBackend::Sqlite, "SELECT n FROM t")).await.unwrap();
+        assert_eq!(rows.len(), 50, "only the committed writers' rows");
     }
 
     #[tokio::test]

@@ -241,7 +241,7 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
             .fold((0, 0), |(n, t), s| (n + s.count, t + s.total));
         columns.push(BoardColumn {
             stage: stage.clone(),
-            count,
+            count: u64::try_from(count).unwrap_or(0),
             total_minor: total,
             weighted_minor: total * i64::from(stage.probability) / 100,
             cards: cards.into_iter().map(dto).collect(),
@@ -252,19 +252,12 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, pipeline_id: Uuid, qu
 }
 
 /// Count and amount of the deals in `scope` per stage and expected-close month.
+#[derive(FromQueryResult)]
 struct StageMonth {
     stage_id: Uuid,
     month: Option<String>,
-    count: u64,
+    count: i64,
     total: i64,
-}
-
-#[derive(FromQueryResult)]
-struct MonthRow {
-    stage_id: Uuid,
-    month: Option<String>,
-    n: i64,
-    total: Option<i64>,
 }
 
 /// Count and total per stage and expected-close month. The inner query
@@ -292,21 +285,12 @@ async fn sums_by_stage_and_month(db: &DatabaseConnection, scope: Condition) -> A
         .column(Alias::new("stage_id"))
         .expr_as(Expr::cust(month), Alias::new("month"))
         // Portable: PostgreSQL sums BIGINT into NUMERIC unless cast back.
-        .expr_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), Alias::new("n"))
-        .expr_as(Expr::cust("CAST(SUM(total) AS BIGINT)"), Alias::new("total"))
+        .expr_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), Alias::new("count"))
+        .expr_as(Expr::cust("CAST(COALESCE(SUM(total), 0) AS BIGINT)"), Alias::new("total"))
         .from_subquery(days, Alias::new("d"))
         .add_group_by([Expr::col(Alias::new("stage_id")), Expr::cust(month)])
         .to_owned();
-    let rows = MonthRow::find_by_statement(backend.build(&months)).all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StageMonth {
-            stage_id: r.stage_id,
-            month: r.month,
-            count: u64::try_from(r.n).unwrap_or(0),
-            total: r.total.unwrap_or(0),
-        })
-        .collect())
+    Ok(StageMonth::find_by_statement(backend.build(&months)).all(db).await?)
 }
 
 /// The first `limit + 1` cards of every stage in rank order, in one round
@@ -357,7 +341,7 @@ fn forecast(pipeline: &Pipeline, sums: &[StageMonth]) -> Vec<ForecastMonth> {
                 &mut months[last]
             }
         };
-        slot.count += sum.count;
+        slot.count += u64::try_from(sum.count).unwrap_or(0);
         slot.open_minor += sum.total;
         slot.weighted_minor += sum.total * i64::from(stage.probability) / 100;
     }

@@ -222,7 +222,7 @@ pub async fn create_deal(input: &NewDeal) -> ApiResult<DealDetail> {
     call(Method::Post, "/deals", Some(input)).await
 }
 
-pub async fn move_deal(id: Uuid, input: &MoveDeal) -> ApiResult<DealDetail> {
+pub async fn move_deal(id: Uuid, input: &MoveDeal) -> ApiResult<Deal> {
     call(Method::Post, &format!("/deals/{id}/move"), Some(input)).await
 }
 

@@ -162,16 +162,17 @@ enum Fault {
 /// connection error, so both count as unreachable.
 fn fault(err: &DbErr) -> Option<Fault> {
     let cause = match err {
-        DbErr::ConnectionAcquire(_) => return Some(Fault::Unreachable),
-        DbErr::Conn(RuntimeErr::SqlxError(e))
-        | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        DbErr::Conn(_) => return Some(Fault::Unreachable),
+        // Whatever stopped a connection from opening (refused, cut mid-handshake,
+        // garbled by a dying server), there is no database to talk to.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return Some(Fault::Unreachable),
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
         _ => return None,
     };
     match cause.as_ref() {
         SqlxError::Io(_)
         | SqlxError::Tls(_)
+        // Unexpected bytes on an open connection: the stream broke, and sqlx drops it.
+        | SqlxError::Protocol(_)
         | SqlxError::PoolTimedOut
         | SqlxError::PoolClosed
         | SqlxError::WorkerCrashed => Some(Fault::Unreachable),
@@ -228,5 +229,42 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::Arc;
+
+    fn sqlx(e: SqlxError) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(e))
+    }
+
+    fn status(err: DbErr) -> u16 {
+        AppError::from(err).code().status()
+    }
+
+    #[test]
+    fn a_connection_that_cannot_open_is_unavailable_whatever_the_cause() {
+        // Seen when PostgreSQL went away mid-handshake: a protocol error, not I/O.
+        let garbled = SqlxError::Protocol("unexpected response from SSLRequest: 0x00".into());
+        assert_eq!(status(DbErr::Conn(sqlx(garbled))), 503);
+        assert_eq!(status(DbErr::Conn(sqlx(SqlxError::PoolTimedOut))), 503);
+        assert_eq!(status(DbErr::Conn(RuntimeErr::Internal("refused".into()))), 503);
+    }
+
+    #[test]
+    fn a_connection_that_breaks_mid_query_is_unavailable() {
+        let broken = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(status(DbErr::Query(sqlx(SqlxError::Io(broken())))), 503);
+        assert_eq!(status(DbErr::Exec(sqlx(SqlxError::Protocol("unexpected message".into())))), 503);
+    }
+
+    #[test]
+    fn a_statement_the_database_rejects_stays_an_internal_error() {
+        assert_eq!(status(DbErr::Query(sqlx(SqlxError::RowNotFound))), 500);
+        assert_eq!(status(DbErr::Custom("bug".into())), 500);
     }
 }

@@ -99,9 +99,9 @@ pub fn PipelineBoard() -> impl IntoView {
         message.set(None);
         leptos::task::spawn_local(async move {
             match api::move_deal(card.id, &request).await {
-                Ok(detail) => board.update(|b| {
+                Ok(deal) => board.update(|b| {
                     if let Some(Ok(b)) = b {
-                        replace_card(b, detail.deal);
+                        replace_card(b, deal);
                     }
                 }),
                 Err(e) => {

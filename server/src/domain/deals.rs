@@ -350,13 +350,21 @@ fn forecast(pipeline: &Pipeline, sums: &[StageMonth]) -> Vec<ForecastMonth> {
     months
 }
 
+/// A visible deal, without its history.
+///
+/// # Errors
+/// `NotFound`; database failures.
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Deal> {
+    let named = with_names(deal::Entity::find_by_id(id).filter(visible(actor))).one(db).await?;
+    named.map(dto).ok_or(AppError::NotFound)
+}
+
 /// A visible deal with its stage history.
 ///
 /// # Errors
 /// `NotFound`; database failures.
 pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<DealDetail> {
-    let named =
-        with_names(deal::Entity::find_by_id(id).filter(visible(actor))).one(db).await?.ok_or(AppError::NotFound)?;
+    let deal = get(db, actor, id).await?;
     let visits = deal_stage_history::Entity::find()
         .filter(deal_stage_history::Column::DealId.eq(id))
         .order_by_asc(deal_stage_history::Column::EnteredAt)
@@ -364,7 +372,7 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppRe
         .all(db)
         .await?;
     let stage_names: HashMap<Uuid, String> =
-        stages_of(db, named.row.pipeline_id).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        stages_of(db, deal.pipeline_id).await?.into_iter().map(|s| (s.id, s.name)).collect();
     let names = timeline::user_names(db, visits.iter().map(|v| v.entered_by)).await?;
     let at = now();
     let history = visits
@@ -378,7 +386,7 @@ pub async fn detail(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppRe
             duration_secs: (v.left_at.unwrap_or(at) - v.entered_at).num_seconds().max(0),
         })
         .collect();
-    Ok(DealDetail { deal: dto(named), history })
+    Ok(DealDetail { deal, history })
 }
 
 /// # Errors
@@ -428,17 +436,19 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppRes
 }
 
 /// Moves a deal to a stage of its pipeline (or re-ranks it within its stage).
+/// Answers the moved deal without its history: a board only needs the card,
+/// and a long-lived deal's history can run to hundreds of visits.
 ///
 /// # Errors
 /// `NotFound`; `Validation` (unknown stage, won without an amount, lost
 /// without a known reason); `Conflict` for a stale `expected_version`;
 /// database failures.
-pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: MoveDeal) -> AppResult<DealDetail> {
+pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: MoveDeal) -> AppResult<Deal> {
     // Without `expected_version` the latest move wins: a move that lost a
     // race to another is made again on the deal as it now is.
     for _ in 0..MOVE_ATTEMPTS {
         if try_move(db, actor, id, &input).await? {
-            return detail(db, actor, id).await;
+            return get(db, actor, id).await;
         }
     }
     Err(AppError::conflict("the deal is being moved by others meanwhile; try again"))

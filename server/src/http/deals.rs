@@ -72,16 +72,16 @@ pub async fn delete(State(state): State<AppState>, actor: Actor, ApiPath(id): Ap
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Move a deal to a stage (won needs an amount, lost a reason); 409 when `expected_version` is stale (without it, a move that loses a race is made again, up to five times).
+/// Move a deal to a stage (won needs an amount, lost a reason); answers the moved deal without its history (`GET /deals/{id}` has it); 409 when `expected_version` is stale (without it, a move that loses a race is made again, up to five times).
 #[utoipa::path(post, path = "/deals/{id}/move", tag = "deals", params(("id" = Uuid, Path)), request_body = MoveDeal,
     security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = DealDetail), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
+    responses((status = 200, body = Deal), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody),
         (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn move_deal(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MoveDeal>,
-) -> AppResult<Json<DealDetail>> {
+) -> AppResult<Json<Deal>> {
     Ok(Json(deals::move_deal(&state.db, &actor, id, input).await?))
 }

@@ -139,8 +139,8 @@ async fn winning_needs_an_amount_and_losing_a_known_reason() {
     let res = move_to(&app, &admin, id, json!({"stage_id": stage(&p, "Won"), "amount_minor": 1_250_000})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let won: Value = res.json().await.unwrap();
-    assert_eq!(won["deal"]["status"], "won");
-    assert_eq!(won["deal"]["amount_minor"], 1_250_000);
+    assert_eq!(won["status"], "won");
+    assert_eq!(won["amount_minor"], 1_250_000);
     let cid = customer["id"].as_str().unwrap();
     let c: Value = app.get(&format!("/api/v1/customers/{cid}"), &admin.token).await.json().await.unwrap();
     assert_eq!(c["status"], "customer", "a won deal makes a customer");
@@ -154,8 +154,8 @@ async fn winning_needs_an_amount_and_losing_a_known_reason() {
     let res = move_to(&app, &admin, oid, json!({"stage_id": stage(&p, "Lost"), "lost_reason": "Price"})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let lost: Value = res.json().await.unwrap();
-    assert_eq!(lost["deal"]["status"], "lost");
-    assert_eq!(lost["deal"]["lost_reason"], "Price");
+    assert_eq!(lost["status"], "lost");
+    assert_eq!(lost["lost_reason"], "Price");
 
     let tl: Value = app
         .get(&format!("/api/v1/customers/{cid}/timeline?kinds=deal_won,deal_lost"), &admin.token)

@@ -1,9 +1,10 @@
 //! Durability and faults: acknowledged writes survive `kill -9`; requests
 //! answer 503 while PostgreSQL is gone and succeed again when it returns,
-//! without a restart; a full disk or a read-only database refuses writes with
-//! a clear error, keeps serving reads, and corrupts nothing.
+//! without a restart; a full disk (SQLite's, or a PostgreSQL tablespace's) or
+//! a read-only database refuses writes with a clear error, keeps serving
+//! reads, and corrupts nothing.
 
-use crate::helpers::{PASSWORD, assert_error, fresh_database, spawn_app, start};
+use crate::helpers::{PASSWORD, TestApp, assert_error, fresh_database, spawn_app, start};
 use futures_util::StreamExt;
 use rapport_server::config::ServeArgs;
 use reqwest::{StatusCode, Url};
@@ -425,7 +426,7 @@ impl Drop for SmallDisk {
 #[tokio::test]
 async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_corrupts_nothing() {
     if on_postgres() {
-        // PostgreSQL's disk is its server's; this is about SQLite's own file.
+        // PostgreSQL's disk is its server's: see the tablespace test below.
         return;
     }
     let dir = std::env::temp_dir().join(format!("rapport_full_{}", Uuid::now_v7().simple()));
@@ -434,12 +435,71 @@ async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_corrupts_nothing() {
         return;
     };
     let app = start(format!("sqlite://{}?mode=rwc", dir.join("rapport.db").display()), serve_args()).await;
+    refuses_writes_while_full(&app, &disk).await;
+    assert_eq!(integrity_check(&app.db).await, "ok");
+    app.db.close().await.unwrap();
+}
+
+/// The same on PostgreSQL, whose database lives in a tablespace on a small
+/// disk that fills up (its write-ahead log stays on the server's own disk,
+/// as a full data disk leaves it): 503 `database_full`, nothing half
+/// written, reads served, and writes again once space returns.
+#[tokio::test]
+async fn a_full_postgres_disk_refuses_writes_clearly_keeps_reads_and_loses_nothing() {
+    let Ok(base) = std::env::var("RAPPORT_TEST_POSTGRES_URL") else { return };
+    let name = format!("rapport_full_{}", Uuid::now_v7().simple());
+    let dir = std::env::temp_dir().join(&name);
+    let Some(disk) = SmallDisk::mount(&dir, "64m") else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    // Only a superuser may create a tablespace: the local `postgres` one.
+    let made = Command::new("chown").args(["postgres:postgres"]).arg(&dir).status().is_ok_and(|s| s.success())
+        && as_postgres_superuser(&format!("CREATE TABLESPACE {name} OWNER rapport LOCATION '{}'", dir.display()));
+    if !made {
+        eprintln!("skipped: needs PostgreSQL on this machine and its `postgres` superuser");
+        return;
+    }
+    let admin_db = Database::connect(&base).await.unwrap();
+    admin_db.execute_unprepared(&format!("CREATE DATABASE {name} TABLESPACE {name}")).await.unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let app = start(format!("{prefix}/{name}"), serve_args()).await;
+
+    refuses_writes_while_full(&app, &disk).await;
+
+    // The tablespace must go before its disk does, or PostgreSQL would keep
+    // a database whose files vanished.
+    app.db.close().await.unwrap();
+    admin_db.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    admin_db.execute_unprepared(&format!("DROP TABLESPACE {name}")).await.unwrap();
+    admin_db.close().await.unwrap();
+}
+
+/// Runs `sql` as the `postgres` superuser over its local socket; false where
+/// that is not possible (not root, no local server).
+fn as_postgres_superuser(sql: &str) -> bool {
+    let Ok(mut psql) = Command::new("su")
+        .args(["postgres", "-c", "psql -qX -v ON_ERROR_STOP=1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let written = psql.stdin.take().is_some_and(|mut stdin| stdin.write_all(sql.as_bytes()).is_ok());
+    psql.wait().is_ok_and(|s| s.success()) && written
+}
+
+/// Fills `disk`, under `app`'s database, and checks the refusal; then frees
+/// it and checks that writing works again.
+async fn refuses_writes_while_full(app: &TestApp, disk: &SmallDisk) {
     let admin = app.setup_admin().await;
     let kept = app.customer(&admin, json!({"kind": "person", "name": "Kept"})).await;
     let kept_path = format!("/api/v1/customers/{}", kept["id"].as_str().unwrap());
 
-    // Act: the disk fills; writes go on until SQLite needs a page it cannot
-    // get (it reuses WAL space it has already checkpointed first).
+    // Act: the disk fills; writes go on until the database needs a page it
+    // cannot get (SQLite reuses WAL space it has already checkpointed first).
     disk.fill();
     let mut refused = None;
     for n in 0..3000 {
@@ -466,11 +526,9 @@ async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_corrupts_nothing() {
     // Act: space comes back.
     disk.free();
 
-    // Assert: writing works again on an intact database.
+    // Assert: writing works again, and nothing is half written.
     app.customer(&admin, json!({"kind": "person", "name": "After The Disk Was Freed"})).await;
-    assert_eq!(integrity_check(&app.db).await, "ok");
     assert_eq!(half_written_customers(&app.db).await, 0);
-    app.db.close().await.unwrap();
 }
 
 /// `url` opened so that the database refuses writes: SQLite's read-only

@@ -33,9 +33,6 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
-    if std::env::var("TEST_LOG").is_ok() {
-        rapport_server::telemetry::init(rapport_server::config::LogFormat::Text);
-    }
     // The scheduler stays off: tests drive its passes with their own clock.
     let mut serve =
         ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
@@ -53,6 +50,9 @@ pub async fn spawn_sibling(first: &TestApp, tweak: impl FnOnce(&mut ServeArgs)) 
 }
 
 pub async fn start(database_url: String, serve: ServeArgs) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        rapport_server::telemetry::init(rapport_server::config::LogFormat::Text);
+    }
     let config = Config { database_url: database_url.clone(), serve };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());

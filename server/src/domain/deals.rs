@@ -501,7 +501,11 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         StageKind::Lost => DealStatus::Lost,
     };
     let changes_stage = target.id != row.stage_id;
-    let from = if changes_stage { find_stage(db, actor.org_id, row.stage_id).await.map(|s| s.name).ok() } else { None };
+    let from = if changes_stage {
+        find_stage(db, actor.org_id, row.stage_id).await.map(|s| s.name).unwrap_or_default()
+    } else {
+        String::new()
+    };
 
     let txn = super::begin_write(db).await?;
     let unchanged = find_stage(&txn, actor.org_id, target.id)
@@ -550,7 +554,6 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
             .await?;
         let moved = deal::Model { stage_id: target.id, ..row.clone() };
         enter_stage(&txn, &moved, actor, at).await?;
-        let from = from.unwrap_or_default();
         let changed = Event::StageChanged { deal_id: row.id, title: row.title.clone(), from, to: target.name.clone() };
         timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &changed).await?;
         let closing = match status {

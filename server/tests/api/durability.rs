@@ -453,26 +453,45 @@ async fn a_full_postgres_disk_refuses_writes_clearly_keeps_reads_and_loses_nothi
         eprintln!("skipped: mounting a tmpfs needs root");
         return;
     };
-    // Only a superuser may create a tablespace: the local `postgres` one.
-    let made = Command::new("chown").args(["postgres:postgres"]).arg(&dir).status().is_ok_and(|s| s.success())
-        && as_postgres_superuser(&format!("CREATE TABLESPACE {name} OWNER rapport LOCATION '{}'", dir.display()));
-    if !made {
+    let Some(_space) = Tablespace::create(&name, &disk) else {
         eprintln!("skipped: needs PostgreSQL on this machine and its `postgres` superuser");
         return;
-    }
+    };
     let admin_db = Database::connect(&base).await.unwrap();
     admin_db.execute_unprepared(&format!("CREATE DATABASE {name} TABLESPACE {name}")).await.unwrap();
+    admin_db.close().await.unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
     let app = start(format!("{prefix}/{name}"), serve_args()).await;
 
     refuses_writes_while_full(&app, &disk).await;
-
-    // The tablespace must go before its disk does, or PostgreSQL would keep
-    // a database whose files vanished.
     app.db.close().await.unwrap();
-    admin_db.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
-    admin_db.execute_unprepared(&format!("DROP TABLESPACE {name}")).await.unwrap();
-    admin_db.close().await.unwrap();
+}
+
+/// A PostgreSQL tablespace on a small disk. Dropped (with the database in
+/// it) before the disk is, even when the test fails: PostgreSQL must not
+/// keep a database whose files vanished.
+struct Tablespace {
+    name: String,
+}
+
+impl Tablespace {
+    /// `None` where that is not possible: only a superuser may create a
+    /// tablespace, and the test uses the local `postgres` one.
+    fn create(name: &str, disk: &SmallDisk) -> Option<Self> {
+        let owned = Command::new("chown").arg("postgres:postgres").arg(&disk.dir).status().is_ok_and(|s| s.success());
+        let sql = format!("CREATE TABLESPACE {name} OWNER rapport LOCATION '{}'", disk.dir.display());
+        (owned && as_postgres_superuser(&sql)).then(|| Self { name: name.to_owned() })
+    }
+}
+
+impl Drop for Tablespace {
+    fn drop(&mut self) {
+        let name = &self.name;
+        // FORCE: the test server's pool still holds connections.
+        as_postgres_superuser(&format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE);\nDROP TABLESPACE IF EXISTS {name};"
+        ));
+    }
 }
 
 /// Runs `sql` as the `postgres` superuser over its local socket; false where

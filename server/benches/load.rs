@@ -191,6 +191,7 @@ async fn run(label: &str, url: &str, scale: &str, seconds: f64) -> anyhow::Resul
         // 2/s instead of 60/s), and the previous operation filled the caches
         // with other pages.
         let warm_up = (secs / 5.0).min(1.0);
+        same_answer(&client, &app.base, &bare.base, &plan, *op).await?;
         drive(&client, &app.base, &plan, *op, Target::Rapport, warm_up).await;
         let ours = drive(&client, &app.base, &plan, *op, Target::Rapport, secs).await;
         drive(&client, &bare.base, &plan, *op, Target::Baseline, warm_up).await;
@@ -549,6 +550,54 @@ impl Measured {
 }
 
 /// `CLIENTS` concurrent clients send `op` back to back for `seconds`.
+/// Fails unless the baseline answers a read with the same fields and the
+/// same number of items as Rapport: only then does the ratio compare the
+/// same work.
+async fn same_answer(client: &Client, app: &str, bare: &str, plan: &Plan, op: Op) -> anyhow::Result<()> {
+    let records: &[&str] = match op {
+        Op::Login | Op::LogActivity | Op::MoveDeal => return Ok(()),
+        Op::GetCustomer => &[""],
+        Op::Board => &["/columns/0/stage", "/columns/0/cards/0", "/forecast/0"],
+        _ => &["/items/0"],
+    };
+    let ours = answer(client, app, plan, op, Target::Rapport).await?;
+    let theirs = answer(client, bare, plan, op, Target::Baseline).await?;
+    for pointer in records {
+        let fields = |v: &Value| {
+            v.pointer(pointer)
+                .and_then(Value::as_object)
+                .map(|o| o.keys().cloned().collect::<std::collections::BTreeSet<_>>())
+        };
+        anyhow::ensure!(
+            fields(&ours) == fields(&theirs),
+            "{}: the baseline answers other fields at `{pointer}`: {:?} against Rapport's {:?}",
+            op.name(),
+            fields(&theirs),
+            fields(&ours)
+        );
+    }
+    for pointer in ["/items", "/columns/0/cards", "/forecast"] {
+        let len = |v: &Value| v.pointer(pointer).and_then(Value::as_array).map(Vec::len);
+        anyhow::ensure!(
+            len(&ours) == len(&theirs) || len(&ours).is_none() || len(&theirs).is_none(),
+            "{}: the baseline answers {:?} items at `{pointer}`, Rapport {:?}",
+            op.name(),
+            len(&theirs),
+            len(&ours)
+        );
+    }
+    Ok(())
+}
+
+async fn answer(client: &Client, base: &str, plan: &Plan, op: Op, target: Target) -> anyhow::Result<Value> {
+    let (method, path, _, token) = plan.request(op, target, 0);
+    let mut req = client.request(method, format!("{base}{path}"));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    Ok(req.send().await?.error_for_status()?.json().await?)
+}
+
 async fn drive(client: &Client, base: &str, plan: &Arc<Plan>, op: Op, target: Target, seconds: f64) -> Measured {
     let began = Instant::now();
     let until = began + Duration::from_secs_f64(seconds);

@@ -2,7 +2,9 @@
 //! sqlx over the same database — no authentication, no ORM, no visibility
 //! rules, no audit — so the table can say what Rapport's layers cost.
 //! The SQL is what a careful hand would write against Rapport's schema and
-//! indexes; writes take the same transaction (row, timeline event, last touch).
+//! indexes. Reads answer the same fields as the API, names joined in, and
+//! read one row past a page as the API does (to know whether there is a
+//! next); writes take the same transaction (row, timeline event, last touch).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -24,34 +26,60 @@ pub enum Db {
     Pg(PgPool),
 }
 
-/// Runs one statement on either pool; `$row` maps each row to a value.
+/// Runs one statement on either pool; `$row` maps each row to a value. The
+/// SQL is a literal or composed of this file's constants only, never of input.
 macro_rules! rows {
     ($db:expr, $sql:expr, [$($arg:expr),*], |$row:ident| $map:expr) => {
         match $db {
-            Db::Lite(p) => sqlx::query($sql)$(.bind($arg))*.fetch_all(p).await.map(|rows| rows.iter().map(|$row| $map).collect::<Vec<_>>()),
-            Db::Pg(p) => sqlx::query($sql)$(.bind($arg))*.fetch_all(p).await.map(|rows| rows.iter().map(|$row| $map).collect::<Vec<_>>()),
+            Db::Lite(p) => sqlx::query(sqlx::AssertSqlSafe(AsRef::<str>::as_ref(&$sql)))$(.bind($arg))*.fetch_all(p).await.map(|rows| rows.iter().map(|$row| $map).collect::<Vec<_>>()),
+            Db::Pg(p) => sqlx::query(sqlx::AssertSqlSafe(AsRef::<str>::as_ref(&$sql)))$(.bind($arg))*.fetch_all(p).await.map(|rows| rows.iter().map(|$row| $map).collect::<Vec<_>>()),
         }
     };
 }
 
-/// The columns of a customer as a list shows them.
+/// Every field the API answers for a customer, its owner's name joined in:
+/// the same operation, without Rapport's layers (not a lighter one).
+const CUSTOMER_SELECT: &str = "SELECT c.id, c.name, c.kind, c.owner_id, u.name AS owner_name, c.phones, c.emails, \
+     c.address, c.industry, c.size, c.region, c.source_channel, c.status, c.tags, c.custom_fields, c.archived_at, \
+     c.pooled_at, c.last_touch_at, c.created_at, c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+
 macro_rules! customer_json {
     ($r:ident) => {
         json!({
             "id": $r.try_get::<Uuid, _>("id").unwrap_or_default(),
             "name": $r.try_get::<String, _>("name").unwrap_or_default(),
             "kind": $r.try_get::<String, _>("kind").unwrap_or_default(),
-            "owner_id": $r.try_get::<Uuid, _>("owner_id").unwrap_or_default(),
+            "owner": {"id": $r.try_get::<Uuid, _>("owner_id").unwrap_or_default(),
+                      "name": $r.try_get::<Option<String>, _>("owner_name").unwrap_or_default()},
             "phones": $r.try_get::<SqlJson<Value>, _>("phones").map(|j| j.0).unwrap_or_default(),
             "emails": $r.try_get::<SqlJson<Value>, _>("emails").map(|j| j.0).unwrap_or_default(),
-            "status": $r.try_get::<String, _>("status").unwrap_or_default(),
+            "address": $r.try_get::<Option<String>, _>("address").unwrap_or_default(),
             "industry": $r.try_get::<Option<String>, _>("industry").unwrap_or_default(),
+            "size": $r.try_get::<Option<String>, _>("size").unwrap_or_default(),
             "region": $r.try_get::<Option<String>, _>("region").unwrap_or_default(),
             "source_channel": $r.try_get::<Option<String>, _>("source_channel").unwrap_or_default(),
+            "status": $r.try_get::<String, _>("status").unwrap_or_default(),
             "tags": $r.try_get::<SqlJson<Value>, _>("tags").map(|j| j.0).unwrap_or_default(),
             "custom_fields": $r.try_get::<SqlJson<Value>, _>("custom_fields").map(|j| j.0).unwrap_or_default(),
+            "archived": $r.try_get::<Option<DateTime<Utc>>, _>("archived_at").ok().flatten().is_some(),
+            "pooled_at": $r.try_get::<Option<DateTime<Utc>>, _>("pooled_at").ok().flatten(),
             "last_touch_at": $r.try_get::<DateTime<Utc>, _>("last_touch_at").ok(),
             "created_at": $r.try_get::<DateTime<Utc>, _>("created_at").ok(),
+            "updated_at": $r.try_get::<DateTime<Utc>, _>("updated_at").ok(),
+        })
+    };
+}
+
+/// A timeline event as the API answers it, with its actor's name.
+macro_rules! event_json {
+    ($r:ident) => {
+        json!({
+            "id": $r.try_get::<Uuid, _>("id").unwrap_or_default(),
+            "customer_id": $r.try_get::<Uuid, _>("customer_id").unwrap_or_default(),
+            "occurred_at": $r.try_get::<DateTime<Utc>, _>("occurred_at").ok(),
+            "actor": $r.try_get::<Option<Uuid>, _>("actor_id").ok().flatten().map(|id| json!({
+                "id": id, "name": $r.try_get::<Option<String>, _>("actor_name").ok().flatten()})),
+            "event": $r.try_get::<SqlJson<Value>, _>("payload").map(|j| j.0).unwrap_or_default(),
         })
     };
 }
@@ -137,6 +165,12 @@ impl Db {
 
 type Answer = Result<Json<Value>, (StatusCode, String)>;
 
+/// The first 50 of the 51 rows read, as the API answers a page.
+fn page(mut items: Vec<Value>) -> Value {
+    items.truncate(50);
+    json!({ "items": items })
+}
+
 fn fail(e: impl std::fmt::Display) -> (StatusCode, String) {
     (StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
 }
@@ -185,8 +219,7 @@ async fn login(State(db): State<Db>, Json(body): Json<LoginBody>) -> Answer {
 }
 
 async fn get_customer(State(db): State<Db>, Path(id): Path<Uuid>) -> Answer {
-    let found = rows!(&db, "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at FROM customers WHERE id = $1", [id], |r| customer_json!(r))
-        .map_err(fail)?;
+    let found = rows!(&db, &format!("{CUSTOMER_SELECT} WHERE c.id = $1"), [id], |r| customer_json!(r)).map_err(fail)?;
     found.into_iter().next().map(Json).ok_or((StatusCode::NOT_FOUND, "not found".into()))
 }
 
@@ -201,42 +234,42 @@ struct ListQuery {
 
 /// First page by name, a page after `(after, after_id)`, or a search.
 async fn list_customers(State(db): State<Db>, Query(q): Query<ListQuery>) -> Answer {
+    const LISTED: &str = "c.org_id = $1 AND c.pooled_at IS NULL AND c.archived_at IS NULL";
     let items = match (&q.q, q.owner, &q.after) {
         (Some(text), _, _) => search(&db, q.org, text).await,
         (None, Some(owner), Some(after)) => rows!(
             &db,
-            "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-             FROM customers WHERE org_id = $1 AND owner_id = $2 AND pooled_at IS NULL AND archived_at IS NULL \
-             AND sort_name >= $3 AND (sort_name > $3 OR id > $4) ORDER BY sort_name, id LIMIT 50",
+            &format!(
+                "{CUSTOMER_SELECT} WHERE {LISTED} AND c.owner_id = $2 AND c.sort_name >= $3 \
+                 AND (c.sort_name > $3 OR c.id > $4) ORDER BY c.sort_name, c.id LIMIT 51"
+            ),
             [q.org, owner, after, q.after_id.unwrap_or_default()],
             |r| customer_json!(r)
         ),
         (None, Some(owner), None) => rows!(
             &db,
-            "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-             FROM customers WHERE org_id = $1 AND owner_id = $2 AND pooled_at IS NULL AND archived_at IS NULL \
-             ORDER BY sort_name, id LIMIT 50",
+            &format!("{CUSTOMER_SELECT} WHERE {LISTED} AND c.owner_id = $2 ORDER BY c.sort_name, c.id LIMIT 51"),
             [q.org, owner],
             |r| customer_json!(r)
         ),
         (None, None, Some(after)) => rows!(
             &db,
-            "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-             FROM customers WHERE org_id = $1 AND pooled_at IS NULL AND archived_at IS NULL \
-             AND sort_name >= $2 AND (sort_name > $2 OR id > $3) ORDER BY sort_name, id LIMIT 50",
+            &format!(
+                "{CUSTOMER_SELECT} WHERE {LISTED} AND c.sort_name >= $2 AND (c.sort_name > $2 OR c.id > $3) \
+                 ORDER BY c.sort_name, c.id LIMIT 51"
+            ),
             [q.org, after, q.after_id.unwrap_or_default()],
             |r| customer_json!(r)
         ),
         (None, None, None) => rows!(
             &db,
-            "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-             FROM customers WHERE org_id = $1 AND pooled_at IS NULL AND archived_at IS NULL ORDER BY sort_name, id LIMIT 50",
+            &format!("{CUSTOMER_SELECT} WHERE {LISTED} ORDER BY c.sort_name, c.id LIMIT 51"),
             [q.org],
             |r| customer_json!(r)
         ),
     }
     .map_err(fail)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(page(items)))
 }
 
 /// The same index-backed substring search: FTS5 trigrams on SQLite,
@@ -250,9 +283,11 @@ async fn search(db: &Db, org: Uuid, text: &str) -> Result<Vec<Value>, sqlx::Erro
             let fts = format!("{} OR {}", phrase(&needle), phrase(&digits));
             rows!(
                 db,
-                "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-                 FROM customers WHERE org_id = $1 AND pooled_at IS NULL AND archived_at IS NULL \
-                 AND rowid IN (SELECT rowid FROM customer_search WHERE customer_search MATCH $2) ORDER BY sort_name, id LIMIT 50",
+                &format!(
+                    "{CUSTOMER_SELECT} WHERE c.org_id = $1 AND c.pooled_at IS NULL AND c.archived_at IS NULL \
+                     AND c.rowid IN (SELECT rowid FROM customer_search WHERE customer_search MATCH $2) \
+                     ORDER BY c.sort_name, c.id LIMIT 51"
+                ),
                 [org, fts],
                 |r| customer_json!(r)
             )
@@ -264,9 +299,10 @@ async fn search(db: &Db, org: Uuid, text: &str) -> Result<Vec<Value>, sqlx::Erro
             let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             rows!(
                 db,
-                "SELECT id, name, kind, owner_id, phones, emails, status, industry, region, source_channel, tags, custom_fields, last_touch_at, created_at \
-                 FROM customers WHERE org_id = $1 AND pooled_at IS NULL AND archived_at IS NULL \
-                 AND search_text LIKE $2 ORDER BY sort_name, id LIMIT 50",
+                &format!(
+                    "{CUSTOMER_SELECT} WHERE c.org_id = $1 AND c.pooled_at IS NULL AND c.archived_at IS NULL \
+                     AND c.search_text LIKE $2 ORDER BY c.sort_name, c.id LIMIT 51"
+                ),
                 [org, like],
                 |r| customer_json!(r)
             )
@@ -282,41 +318,28 @@ struct TimelineQuery {
 }
 
 async fn timeline(State(db): State<Db>, Path(id): Path<Uuid>, Query(q): Query<TimelineQuery>) -> Answer {
+    // Each event with its actor's name, as the API answers it.
+    const EVENTS: &str = "SELECT e.id, e.customer_id, e.occurred_at, e.actor_id, u.name AS actor_name, e.payload \
+         FROM timeline_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.org_id = $1 AND e.customer_id = $2";
     let items = match q.before {
         Some(before) => rows!(
             &db,
-            "SELECT id, occurred_at, kind, actor_id, payload FROM timeline_events \
-             WHERE org_id = $1 AND customer_id = $2 AND occurred_at <= $3 AND (occurred_at < $3 OR id < $4) \
-             ORDER BY occurred_at DESC, id DESC LIMIT 50",
+            &format!(
+                "{EVENTS} AND e.occurred_at <= $3 AND (e.occurred_at < $3 OR e.id < $4) \
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT 51"
+            ),
             [q.org, id, before, q.before_id.unwrap_or_default()],
-            |r| event_json(
-                r.try_get::<Uuid, _>("id").unwrap_or_default(),
-                r.try_get::<DateTime<Utc>, _>("occurred_at").ok(),
-                r.try_get::<String, _>("kind").unwrap_or_default(),
-                r.try_get::<Option<Uuid>, _>("actor_id").unwrap_or_default(),
-                r.try_get::<SqlJson<Value>, _>("payload").map(|j| j.0).unwrap_or_default()
-            )
+            |r| event_json!(r)
         ),
         None => rows!(
             &db,
-            "SELECT id, occurred_at, kind, actor_id, payload FROM timeline_events \
-             WHERE org_id = $1 AND customer_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT 50",
+            &format!("{EVENTS} ORDER BY e.occurred_at DESC, e.id DESC LIMIT 51"),
             [q.org, id],
-            |r| event_json(
-                r.try_get::<Uuid, _>("id").unwrap_or_default(),
-                r.try_get::<DateTime<Utc>, _>("occurred_at").ok(),
-                r.try_get::<String, _>("kind").unwrap_or_default(),
-                r.try_get::<Option<Uuid>, _>("actor_id").unwrap_or_default(),
-                r.try_get::<SqlJson<Value>, _>("payload").map(|j| j.0).unwrap_or_default()
-            )
+            |r| event_json!(r)
         ),
     }
     .map_err(fail)?;
-    Ok(Json(json!({ "items": items })))
-}
-
-fn event_json(id: Uuid, at: Option<DateTime<Utc>>, kind: String, actor: Option<Uuid>, payload: Value) -> Value {
-    json!({"id": id, "occurred_at": at, "kind": kind, "actor_id": actor, "event": payload})
+    Ok(Json(page(items)))
 }
 
 #[derive(Deserialize)]
@@ -410,41 +433,103 @@ async fn move_deal(State(db): State<Db>, Path(deal): Path<Uuid>, Json(m): Json<M
     Ok(Json(json!({"id": deal})))
 }
 
-/// Count and amount per stage, then the first 50 cards of each stage.
+/// What the API's board answers: the pipeline's stages, count and amount per
+/// stage, the forecast by expected-close month, the lost reasons, and the
+/// first 50 cards of each stage with their customer's and owner's names.
 async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>, Query(q): Query<OrgQuery>) -> Answer {
-    let sums: Vec<(Uuid, i64, Option<i64>)> = rows!(
+    let stages: Vec<Value> = rows!(
         &db,
-        "SELECT stage_id, count(*) AS n, CAST(sum(amount_minor) AS BIGINT) AS amount FROM deals \
-         WHERE org_id = $1 AND pipeline_id = $2 AND archived_at IS NULL GROUP BY stage_id",
+        "SELECT id, name, position, probability, rotting_days, kind FROM stages WHERE pipeline_id = $1 ORDER BY position",
+        [pipeline],
+        |r| json!({
+            "id": r.try_get::<Uuid, _>("id").unwrap_or_default(),
+            "pipeline_id": pipeline,
+            "name": r.try_get::<String, _>("name").unwrap_or_default(),
+            "position": r.try_get::<i32, _>("position").unwrap_or_default(),
+            "probability": r.try_get::<i32, _>("probability").unwrap_or_default(),
+            "rotting_days": r.try_get::<Option<i32>, _>("rotting_days").unwrap_or_default(),
+            "kind": r.try_get::<String, _>("kind").unwrap_or_default(),
+        })
+    )
+    .map_err(fail)?;
+    // Per stage and expected-close day (the board index's order), folded
+    // into months here.
+    let sums: Vec<(Uuid, Option<String>, i64, i64)> = rows!(
+        &db,
+        "SELECT stage_id, CAST(expected_close AS TEXT) AS day, count(*) AS n, \
+         CAST(COALESCE(sum(amount_minor), 0) AS BIGINT) AS amount FROM deals \
+         WHERE org_id = $1 AND pipeline_id = $2 AND archived_at IS NULL GROUP BY stage_id, expected_close",
         [q.org, pipeline],
         |r| (
             r.try_get("stage_id").unwrap_or_default(),
+            r.try_get::<Option<String>, _>("day").unwrap_or_default(),
             r.try_get("n").unwrap_or_default(),
-            r.try_get::<Option<i64>, _>("amount").unwrap_or_default()
+            r.try_get("amount").unwrap_or_default()
         )
     )
     .map_err(fail)?;
+    let lost_reasons: Vec<String> =
+        rows!(&db, "SELECT name FROM lost_reasons WHERE org_id = $1 ORDER BY position", [q.org], |r| r
+            .try_get("name")
+            .unwrap_or_default())
+        .map_err(fail)?;
+    let mut forecast: std::collections::BTreeMap<Option<String>, (i64, i64, i64)> = Default::default();
     let mut columns = Vec::new();
-    for (stage, count, amount) in sums {
+    for stage in &stages {
+        let id = stage["id"].as_str().and_then(|s| s.parse::<Uuid>().ok()).unwrap_or_default();
+        let probability = stage["probability"].as_i64().unwrap_or_default();
+        let open = stage["kind"] == "open";
+        let (mut count, mut total) = (0, 0);
+        for (_, day, n, amount) in sums.iter().filter(|s| s.0 == id) {
+            count += n;
+            total += amount;
+            if open {
+                let slot = forecast.entry(day.as_deref().and_then(|d| d.get(..7)).map(str::to_owned)).or_default();
+                *slot = (slot.0 + n, slot.1 + amount, slot.2 + amount * probability / 100);
+            }
+        }
         let cards = rows!(
             &db,
-            "SELECT id, title, amount_minor, currency, customer_id, owner_id, stage_entered_at FROM deals \
-             WHERE org_id = $1 AND stage_id = $2 AND archived_at IS NULL ORDER BY rank LIMIT 50",
-            [q.org, stage],
+            "SELECT d.id, d.customer_id, c.name AS customer_name, d.title, d.pipeline_id, d.stage_id, d.amount_minor, \
+             d.currency, CAST(d.expected_close AS TEXT) AS expected_close, d.notes, d.owner_id, u.name AS owner_name, \
+             d.status, d.lost_reason, d.version, d.rank, d.stage_entered_at, d.created_at, d.updated_at \
+             FROM deals d LEFT JOIN customers c ON c.id = d.customer_id LEFT JOIN users u ON u.id = d.owner_id \
+             WHERE d.org_id = $1 AND d.stage_id = $2 AND d.archived_at IS NULL ORDER BY d.rank, d.id LIMIT 51",
+            [q.org, id],
             |r| json!({
                 "id": r.try_get::<Uuid, _>("id").unwrap_or_default(),
+                "customer_id": r.try_get::<Uuid, _>("customer_id").unwrap_or_default(),
+                "customer_name": r.try_get::<Option<String>, _>("customer_name").unwrap_or_default(),
                 "title": r.try_get::<String, _>("title").unwrap_or_default(),
+                "pipeline_id": r.try_get::<Uuid, _>("pipeline_id").unwrap_or_default(),
+                "stage_id": r.try_get::<Uuid, _>("stage_id").unwrap_or_default(),
                 "amount_minor": r.try_get::<Option<i64>, _>("amount_minor").unwrap_or_default(),
                 "currency": r.try_get::<String, _>("currency").unwrap_or_default(),
-                "customer_id": r.try_get::<Uuid, _>("customer_id").unwrap_or_default(),
-                "owner_id": r.try_get::<Uuid, _>("owner_id").unwrap_or_default(),
+                "expected_close": r.try_get::<Option<String>, _>("expected_close").unwrap_or_default(),
+                "notes": r.try_get::<Option<String>, _>("notes").unwrap_or_default(),
+                "owner": {"id": r.try_get::<Uuid, _>("owner_id").unwrap_or_default(),
+                          "name": r.try_get::<Option<String>, _>("owner_name").unwrap_or_default()},
+                "status": r.try_get::<String, _>("status").unwrap_or_default(),
+                "lost_reason": r.try_get::<Option<String>, _>("lost_reason").unwrap_or_default(),
+                "version": r.try_get::<i32, _>("version").unwrap_or_default(),
+                "rank": r.try_get::<i64, _>("rank").unwrap_or_default(),
                 "stage_entered_at": r.try_get::<DateTime<Utc>, _>("stage_entered_at").ok(),
+                "created_at": r.try_get::<DateTime<Utc>, _>("created_at").ok(),
+                "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at").ok(),
             })
         )
         .map_err(fail)?;
-        columns.push(json!({"stage_id": stage, "count": count, "amount_minor": amount, "cards": cards}));
+        let cards = &cards[..cards.len().min(50)];
+        columns.push(json!({"stage": stage, "count": count, "total_minor": total,
+                            "weighted_minor": total * probability / 100, "cards": cards}));
     }
-    Ok(Json(json!({ "columns": columns })))
+    let forecast: Vec<Value> = forecast
+        .into_iter()
+        .map(|(month, (count, open, weighted))| {
+            json!({"month": month, "count": count, "open_minor": open, "weighted_minor": weighted})
+        })
+        .collect();
+    Ok(Json(json!({ "columns": columns, "lost_reasons": lost_reasons, "forecast": forecast })))
 }
 
 #[derive(Deserialize)]
@@ -458,22 +543,41 @@ struct ReminderQuery {
     assignee: Uuid,
 }
 
-/// The assignee's open reminders already due, soonest first.
+/// The assignee's open reminders already due, soonest first: every field
+/// the API answers, with the assignee's and the customer's names.
 async fn due_reminders(State(db): State<Db>, Query(q): Query<ReminderQuery>) -> Answer {
     let items = rows!(
         &db,
-        "SELECT id, title, due_at, snoozed_until, priority, customer_id FROM reminders \
-         WHERE org_id = $1 AND assignee_id = $2 AND status = 'open' AND COALESCE(snoozed_until, due_at) < $3 \
-         ORDER BY COALESCE(snoozed_until, due_at), id LIMIT 50",
+        "SELECT r.id, r.title, r.note, r.due_at, r.assignee_id, u.name AS assignee_name, r.customer_id, \
+         c.name AS customer_name, r.deal_id, r.priority, r.status, r.snoozed_until, r.recurrence, r.occurrence, \
+         r.source, r.channel, r.playbook_run_id, r.completed_at, r.created_at, r.updated_at \
+         FROM reminders r LEFT JOIN users u ON u.id = r.assignee_id LEFT JOIN customers c ON c.id = r.customer_id \
+         WHERE r.org_id = $1 AND r.assignee_id = $2 AND r.status = 'open' AND COALESCE(r.snoozed_until, r.due_at) < $3 \
+         ORDER BY COALESCE(r.snoozed_until, r.due_at), r.id LIMIT 51",
         [q.org, q.assignee, Utc::now()],
         |r| json!({
             "id": r.try_get::<Uuid, _>("id").unwrap_or_default(),
             "title": r.try_get::<String, _>("title").unwrap_or_default(),
+            "note": r.try_get::<Option<String>, _>("note").unwrap_or_default(),
             "due_at": r.try_get::<DateTime<Utc>, _>("due_at").ok(),
+            "assignee": {"id": r.try_get::<Uuid, _>("assignee_id").unwrap_or_default(),
+                         "name": r.try_get::<Option<String>, _>("assignee_name").unwrap_or_default()},
+            "customer": r.try_get::<Option<Uuid>, _>("customer_id").ok().flatten().map(|id| json!({
+                "id": id, "name": r.try_get::<Option<String>, _>("customer_name").ok().flatten()})),
+            "deal_id": r.try_get::<Option<Uuid>, _>("deal_id").unwrap_or_default(),
             "priority": r.try_get::<String, _>("priority").unwrap_or_default(),
-            "customer_id": r.try_get::<Option<Uuid>, _>("customer_id").unwrap_or_default(),
+            "status": r.try_get::<String, _>("status").unwrap_or_default(),
+            "snoozed_until": r.try_get::<Option<DateTime<Utc>>, _>("snoozed_until").unwrap_or_default(),
+            "recurrence": r.try_get::<Option<SqlJson<Value>>, _>("recurrence").ok().flatten().map(|j| j.0),
+            "occurrence": r.try_get::<i32, _>("occurrence").unwrap_or_default(),
+            "source": r.try_get::<String, _>("source").unwrap_or_default(),
+            "channel": r.try_get::<Option<String>, _>("channel").unwrap_or_default(),
+            "playbook_run_id": r.try_get::<Option<Uuid>, _>("playbook_run_id").unwrap_or_default(),
+            "completed_at": r.try_get::<Option<DateTime<Utc>>, _>("completed_at").unwrap_or_default(),
+            "created_at": r.try_get::<DateTime<Utc>, _>("created_at").ok(),
+            "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at").ok(),
         })
     )
     .map_err(fail)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(page(items)))
 }

@@ -1,6 +1,6 @@
 //! Contacts: people at a customer, visible exactly when their customer is.
 
-use super::customers::find_visible;
+use super::customers::{ensure_visible, find_visible};
 use super::{Actor, new_id, now, timeline};
 use crate::entity::contact;
 use crate::error::{AppError, AppResult};
@@ -102,7 +102,7 @@ async fn find_visible_contact(
         .await?
         .ok_or(AppError::NotFound)?;
     // Visible exactly when its customer is.
-    find_visible(db, actor, row.customer_id).await?;
+    ensure_visible(db, actor, row.customer_id).await?;
     Ok(row)
 }
 

@@ -22,7 +22,7 @@ use sea_orm::{
     FromQueryResult, IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector,
     Set,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 /// The rows `actor` may see: their org, and owners they may see — plus the
@@ -57,6 +57,22 @@ async fn check_may_change(db: &impl ConnectionTrait, actor: &Actor, row: &custom
 /// `NotFound` when it does not exist or is not visible; database failures.
 pub async fn find_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
     customer::Entity::find_by_id(id).filter(visible(actor)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// `NotFound` unless `actor` may see the customer; reads only its id, for
+/// callers that need no more than the check (a timeline page asks it first).
+///
+/// # Errors
+/// `NotFound`; database failures.
+pub async fn ensure_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<()> {
+    let found = customer::Entity::find_by_id(id)
+        .filter(visible(actor))
+        .select_only()
+        .column(customer::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    found.map(drop).ok_or(AppError::NotFound)
 }
 
 /// Customer id → name for the given ids, in one query (for lists that show
@@ -524,27 +540,44 @@ fn with_owner_name(select: Select<customer::Entity>) -> Selector<SelectModel<Wit
     select.join(JoinType::LeftJoin, owner.into()).column_as(user::Column::Name, "owner_name").into_model()
 }
 
+/// The API shape of a row. The row is consumed, not re-validated: what is
+/// stored was normalised on the way in, and a list builds fifty of these.
 fn dto(row: customer::Model, owner_name: Option<String>) -> Customer {
-    let f = fields_of(&row);
     Customer {
         id: row.id,
-        kind: f.kind,
-        name: f.name,
-        phones: f.phones.iter().map(ToString::to_string).collect(),
-        emails: f.emails.iter().map(ToString::to_string).collect(),
-        address: f.address,
-        industry: f.industry,
-        size: f.size,
-        region: f.region,
-        source_channel: f.source_channel,
-        status: f.status,
-        tags: f.tags,
-        custom_fields: f.custom_fields,
+        kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
+        name: row.name,
+        phones: into_strings(row.phones),
+        emails: into_strings(row.emails),
+        address: row.address,
+        industry: row.industry,
+        size: row.size,
+        region: row.region,
+        source_channel: row.source_channel.as_deref().and_then(SourceChannel::parse),
+        status: LifecycleStatus::parse(&row.status).unwrap_or(LifecycleStatus::Lead),
+        tags: into_strings(row.tags),
+        custom_fields: match row.custom_fields {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        },
         owner: UserRef { id: row.owner_id, name: owner_name.unwrap_or_default() },
         archived: row.archived_at.is_some(),
         pooled_at: row.pooled_at,
         last_touch_at: row.last_touch_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
+    }
+}
+
+fn into_strings(value: Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }

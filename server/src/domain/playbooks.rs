@@ -6,7 +6,7 @@
 //! stopping are timeline events, written in the transaction of the change.
 
 use super::audit::{self, Entry};
-use super::customers::find_visible;
+use super::customers::{ensure_visible, find_visible};
 use super::recurrence::local_to_utc;
 use super::reminders::{self, Draft};
 use super::{Actor, new_id, now, timeline};
@@ -333,7 +333,7 @@ pub async fn stop(db: &DatabaseConnection, actor: &Actor, run_id: Uuid) -> AppRe
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    find_visible(&txn, actor, run.customer_id).await?;
+    ensure_visible(&txn, actor, run.customer_id).await?;
     if run.status == RunStatus::Active.as_str() {
         stop_run(&txn, Some(actor.user_id), run, STOPPED_BY_USER).await?;
     }
@@ -405,7 +405,7 @@ pub async fn runs_of_customer(
     actor: &Actor,
     customer_id: Uuid,
 ) -> AppResult<Vec<PlaybookRun>> {
-    find_visible(db, actor, customer_id).await?;
+    ensure_visible(db, actor, customer_id).await?;
     let runs = playbook_run::Entity::find()
         .filter(playbook_run::Column::OrgId.eq(actor.org_id))
         .filter(playbook_run::Column::CustomerId.eq(customer_id))

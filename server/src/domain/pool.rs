@@ -168,7 +168,7 @@ pub async fn claim(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResul
 /// was in the pool, which the whole org saw. Otherwise a customer the actor
 /// does not see stays a `404`.
 async fn refusal(db: &DatabaseConnection, actor: &Actor, before: &customer::Model) -> AppResult<AppError> {
-    let visible = customers::find_visible(db, actor, before.id).await.is_ok();
+    let visible = customers::ensure_visible(db, actor, before.id).await.is_ok();
     Ok(if before.pooled_at.is_some() || (!visible && before.claimed_by.is_some()) {
         AppError::conflict("someone else claimed this customer first")
     } else if visible {

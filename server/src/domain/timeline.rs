@@ -2,7 +2,7 @@
 //! Writers call [`record`] with their own transaction, so an event exists
 //! exactly when the change it describes does.
 
-use super::customers::find_visible;
+use super::customers::ensure_visible;
 use super::{Actor, new_id, now};
 use crate::entity::{timeline_event, user};
 use crate::error::{AppError, AppResult};
@@ -70,9 +70,9 @@ pub async fn list(
     customer_id: Uuid,
     query: TimelineQuery,
 ) -> AppResult<Page<TimelineEvent>> {
-    let customer = find_visible(db, actor, customer_id).await?;
+    ensure_visible(db, actor, customer_id).await?;
     let limit = clamp_limit(query.limit);
-    let select = page_select(actor.org_id, customer.id, &query)?.limit(limit + 1);
+    let select = page_select(actor.org_id, customer_id, &query)?.limit(limit + 1);
     // The actor's name in the same query.
     let by =
         timeline_event::Entity::belongs_to(user::Entity).from(timeline_event::Column::ActorId).to(user::Column::Id);
@@ -86,7 +86,7 @@ pub async fn list(
         rows.truncate(limit as usize);
         rows.last().map(|last| {
             let key = last.row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
-            Cursor::new(list_name(customer.id), key, last.row.id).encode()
+            Cursor::new(list_name(customer_id), key, last.row.id).encode()
         })
     } else {
         None

@@ -6,8 +6,10 @@
 //! `target/tmp`), and drives it over HTTP from this process with 8 clients.
 //! In the same run a baseline server — this binary again, in a process of its
 //! own: bare axum + sqlx, no auth, no ORM, no scoping — answers the same
-//! operations on the same database, and the table shows Rapport's throughput
-//! as a share of the baseline's.
+//! operations on the same database with the same answers (the run stops if
+//! its fields or item counts differ from Rapport's), the two take turns in
+//! slices of each operation, and the table shows Rapport's throughput as a
+//! share of the baseline's.
 //!
 //! `cargo test --bench load` (what CI runs) does the same at the tiny scale
 //! for a fraction of a second per operation, so the benchmark cannot rot.
@@ -28,6 +30,8 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const CLIENTS: usize = 8;
+/// Turns each side takes at an operation.
+const SLICES: usize = 4;
 const PASSWORD: &str = "rapport-demo";
 
 #[tokio::main]
@@ -193,9 +197,15 @@ async fn run(label: &str, url: &str, scale: &str, seconds: f64) -> anyhow::Resul
         let warm_up = (secs / 5.0).min(1.0);
         same_answer(&client, &app.base, &bare.base, &plan, *op).await?;
         drive(&client, &app.base, &plan, *op, Target::Rapport, warm_up).await;
-        let ours = drive(&client, &app.base, &plan, *op, Target::Rapport, secs).await;
         drive(&client, &bare.base, &plan, *op, Target::Baseline, warm_up).await;
-        let theirs = drive(&client, &bare.base, &plan, *op, Target::Baseline, secs).await;
+        // Rapport and the baseline take turns in slices, so that a slower
+        // stretch of this shared machine (its speed drifts by tens of percent
+        // within a minute) weighs on both sides of the ratio alike.
+        let (mut ours, mut theirs) = (Measured::default(), Measured::default());
+        for _ in 0..SLICES {
+            ours.add(drive(&client, &app.base, &plan, *op, Target::Rapport, secs / SLICES as f64).await);
+            theirs.add(drive(&client, &bare.base, &plan, *op, Target::Baseline, secs / SLICES as f64).await);
+        }
         println!(
             "| {:<24} | {:>9.0} | {:>8.2} | {:>8.2} | {:>8.2} | {:>9.0} | {:>8.2} | {:>8.2} | {:>6.2} |{}",
             op.name(),
@@ -527,6 +537,7 @@ async fn deep(
 }
 
 /// What one operation measured on one server.
+#[derive(Default)]
 struct Measured {
     latencies: Vec<Duration>,
     elapsed: Duration,
@@ -535,6 +546,15 @@ struct Measured {
 }
 
 impl Measured {
+    fn add(&mut self, more: Measured) {
+        self.latencies.extend(more.latencies);
+        self.elapsed += more.elapsed;
+        if self.errors == 0 {
+            self.first_error = more.first_error;
+        }
+        self.errors += more.errors;
+    }
+
     fn rate(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
@@ -549,7 +569,6 @@ impl Measured {
     }
 }
 
-/// `CLIENTS` concurrent clients send `op` back to back for `seconds`.
 /// Fails unless the baseline answers a read with the same fields and the
 /// same number of items as Rapport: only then does the ratio compare the
 /// same work.
@@ -598,6 +617,7 @@ async fn answer(client: &Client, base: &str, plan: &Plan, op: Op, target: Target
     Ok(req.send().await?.error_for_status()?.json().await?)
 }
 
+/// `CLIENTS` concurrent clients send `op` back to back for `seconds`.
 async fn drive(client: &Client, base: &str, plan: &Arc<Plan>, op: Op, target: Target, seconds: f64) -> Measured {
     let began = Instant::now();
     let until = began + Duration::from_secs_f64(seconds);
@@ -644,8 +664,7 @@ async fn drive(client: &Client, base: &str, plan: &Arc<Plan>, op: Op, target: Ta
             (latencies, errors)
         }));
     }
-    let mut measured =
-        Measured { latencies: Vec::new(), elapsed: Duration::ZERO, errors: 0, first_error: String::new() };
+    let mut measured = Measured::default();
     for task in tasks {
         let (latencies, (errors, first)) = task.await.unwrap_or_default();
         measured.latencies.extend(latencies);

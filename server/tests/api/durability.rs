@@ -44,7 +44,8 @@ async fn half_written_customers(db: &DatabaseConnection) -> i64 {
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    let row = db.query_one_raw(statement).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     row.unwrap().try_get_by_index::<i64>(0).unwrap()
 }
 
@@ -533,19 +534,23 @@ async fn refuses_writes_while_full(app: &TestApp, disk: &SmallDisk) {
     let (name, res) = refused.expect("a full disk refuses writes");
     eprintln!("full disk: refused after {} writes", name.trim_start_matches("Filler "));
 
-    // Assert: a clear refusal, nothing of it stored, reads still served.
+    // Assert: a clear refusal, and reads still served.
     let body = assert_error(res, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     assert_eq!(body["error"]["details"]["reason"], "database_full", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("full"), "{body}");
-    assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM customers WHERE name = '{name}'")).await, 0);
-    assert_eq!(half_written_customers(&app.db).await, 0);
     assert_eq!(app.get(&kept_path, &admin.token).await.status(), StatusCode::OK);
     assert_eq!(app.get("/api/v1/customers", &admin.token).await.status(), StatusCode::OK);
 
     // Act: space comes back.
     disk.free();
 
-    // Assert: writing works again, and nothing is half written.
+    // Assert: nothing of the refused write was stored and nothing is half
+    // written (counted once space is back: in one run of the whole suite
+    // on PostgreSQL the test's own count failed while the disk was full,
+    // and what a user sees while full is the API's reads, checked above);
+    // writing works again.
+    assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM customers WHERE name = '{name}'")).await, 0);
+    assert_eq!(half_written_customers(&app.db).await, 0);
     app.customer(&admin, json!({"kind": "person", "name": "After The Disk Was Freed"})).await;
     assert_eq!(half_written_customers(&app.db).await, 0);
 }

@@ -437,19 +437,24 @@ async fn move_deal(State(db): State<Db>, Path(deal): Path<Uuid>, Json(m): Json<M
 /// stage, the forecast by expected-close month, the lost reasons, and the
 /// first 50 cards of each stage with their customer's and owner's names.
 async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>, Query(q): Query<OrgQuery>) -> Answer {
-    let stages: Vec<Value> = rows!(
+    // Each stage's id, probability and kind for the sums below, and its JSON.
+    let stages: Vec<(Uuid, i64, bool, Value)> = rows!(
         &db,
         "SELECT id, name, position, probability, rotting_days, kind FROM stages WHERE pipeline_id = $1 ORDER BY position",
         [pipeline],
-        |r| json!({
-            "id": r.try_get::<Uuid, _>("id").unwrap_or_default(),
-            "pipeline_id": pipeline,
-            "name": r.try_get::<String, _>("name").unwrap_or_default(),
-            "position": r.try_get::<i32, _>("position").unwrap_or_default(),
-            "probability": r.try_get::<i32, _>("probability").unwrap_or_default(),
-            "rotting_days": r.try_get::<Option<i32>, _>("rotting_days").unwrap_or_default(),
-            "kind": r.try_get::<String, _>("kind").unwrap_or_default(),
-        })
+        |r| {
+            let (id, probability) = (r.try_get::<Uuid, _>("id").unwrap_or_default(), r.try_get::<i32, _>("probability").unwrap_or_default());
+            let kind = r.try_get::<String, _>("kind").unwrap_or_default();
+            (id, i64::from(probability), kind == "open", json!({
+                "id": id,
+                "pipeline_id": pipeline,
+                "name": r.try_get::<String, _>("name").unwrap_or_default(),
+                "position": r.try_get::<i32, _>("position").unwrap_or_default(),
+                "probability": probability,
+                "rotting_days": r.try_get::<Option<i32>, _>("rotting_days").unwrap_or_default(),
+                "kind": kind,
+            }))
+        }
     )
     .map_err(fail)?;
     // Per stage and expected-close day (the board index's order), folded
@@ -475,10 +480,7 @@ async fn board(State(db): State<Db>, Path(pipeline): Path<Uuid>, Query(q): Query
         .map_err(fail)?;
     let mut forecast: std::collections::BTreeMap<Option<String>, (i64, i64, i64)> = Default::default();
     let mut columns = Vec::new();
-    for stage in &stages {
-        let id = stage["id"].as_str().and_then(|s| s.parse::<Uuid>().ok()).unwrap_or_default();
-        let probability = stage["probability"].as_i64().unwrap_or_default();
-        let open = stage["kind"] == "open";
+    for (id, probability, open, stage) in stages {
         let (mut count, mut total) = (0, 0);
         for (_, day, n, amount) in sums.iter().filter(|s| s.0 == id) {
             count += n;

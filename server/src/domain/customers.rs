@@ -488,21 +488,17 @@ pub(crate) fn fields_of(row: &customer::Model) -> CustomerFields {
     CustomerFields {
         kind: CustomerKind::parse(&row.kind).unwrap_or(CustomerKind::Company),
         name: row.name.clone(),
-        phones: strings(&row.phones).iter().filter_map(|p| Phone::parse(p).ok()).collect(),
-        emails: strings(&row.emails).iter().filter_map(|e| Email::parse(e).ok()).collect(),
+        phones: into_strings(row.phones.clone()).iter().filter_map(|p| Phone::parse(p).ok()).collect(),
+        emails: into_strings(row.emails.clone()).iter().filter_map(|e| Email::parse(e).ok()).collect(),
         address: row.address.clone(),
         industry: row.industry.clone(),
         size: row.size.clone(),
         region: row.region.clone(),
         source_channel: row.source_channel.as_deref().and_then(SourceChannel::parse),
         status: LifecycleStatus::parse(&row.status).unwrap_or(LifecycleStatus::Lead),
-        tags: strings(&row.tags),
+        tags: into_strings(row.tags.clone()),
         custom_fields: row.custom_fields.as_object().cloned().unwrap_or_default(),
     }
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
 async fn replace_tags(db: &impl ConnectionTrait, row: &customer::Model, tags: &[String]) -> AppResult<()> {
@@ -569,6 +565,8 @@ fn dto(row: customer::Model, owner_name: Option<String>) -> Customer {
     }
 }
 
+/// The strings of a stored JSON list (a non-list, or a non-string in it, is
+/// skipped rather than failing the read).
 fn into_strings(value: Value) -> Vec<String> {
     match value {
         Value::Array(items) => items

@@ -6,6 +6,9 @@ use rapport_server::domain::{demo, scale_data, setup};
 use rapport_server::{Application, db, shutdown_signal, telemetry};
 use rapport_shared::auth::SetupRequest;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

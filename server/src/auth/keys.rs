@@ -1,6 +1,7 @@
 //! The HMAC key that signs access tokens: from `RAPPORT_JWT_SECRET`, or
 //! generated once and stored in `server_secrets` so all processes agree.
 
+use super::tokens::VerifiedTokens;
 use crate::entity::server_secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,10 +14,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 const JWT_KEY_NAME: &str = "jwt_hs256";
 
-#[derive(Clone)]
 pub struct Keys {
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
+    /// What the decoding key has already verified.
+    pub(crate) verified: VerifiedTokens,
 }
 
 impl std::fmt::Debug for Keys {
@@ -26,8 +28,12 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    fn from_secret(secret: &[u8]) -> Self {
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    pub(crate) fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            verified: VerifiedTokens::default(),
+        }
     }
 
     /// # Errors

@@ -14,6 +14,8 @@ use super::keys::Keys;
 use jsonwebtoken::{Algorithm, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use uuid::Uuid;
 
 pub const ISSUER: &str = "rapport";
@@ -54,27 +56,77 @@ pub fn issue_access(keys: &Keys, user_id: Uuid, org_id: Uuid, session_id: Uuid) 
     Ok(encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)?)
 }
 
-/// The claims of a genuine token that is valid now; `None` for anything
-/// else: another algorithm (`none` included), key, issuer, audience or `typ`,
-/// expired, not yet valid (`nbf`, or `iat` in the future), or a claim missing.
-/// Whether its session is still live is the caller's check.
-pub fn verify_access(keys: &Keys, token: &str) -> Option<Claims> {
+/// What [`verify_access`] asks of every token, built once: it is a handful
+/// of sets, and every request is checked against it.
+static ACCESS_RULES: LazyLock<Validation> = LazyLock::new(|| {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[AUDIENCE]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.validate_nbf = true;
     validation.leeway = LEEWAY_SECS;
-    let data = decode::<Claims>(token, &keys.decoding, &validation).ok()?;
+    validation
+});
+
+/// The claims of a genuine token that is valid now; `None` for anything
+/// else: another algorithm (`none` included), key, issuer, audience or `typ`,
+/// expired, not yet valid (`nbf`, or `iat` in the future), or a claim missing.
+/// Whether its session is still live is the caller's check.
+pub fn verify_access(keys: &Keys, token: &str) -> Option<Arc<Claims>> {
+    verify_access_at(keys, token, jsonwebtoken::get_current_timestamp())
+}
+
+fn verify_access_at(keys: &Keys, token: &str, now: u64) -> Option<Arc<Claims>> {
+    if let Some(claims) = keys.verified.get(token) {
+        return unexpired(&claims, now).then_some(claims);
+    }
+    let data = decode::<Claims>(token, &keys.decoding, &ACCESS_RULES).ok()?;
     let header = &data.header;
     if header.typ.as_deref() != Some(TYP) || header.crit.is_some() || header.cty.is_some() {
         return None;
     }
     // `iat` is ours to check: a token issued in the future was not issued by us.
-    if data.claims.iat > jsonwebtoken::get_current_timestamp() + LEEWAY_SECS {
+    if data.claims.iat > now + LEEWAY_SECS {
         return None;
     }
-    Some(data.claims)
+    let claims = Arc::new(data.claims);
+    keys.verified.remember(token, &claims, now);
+    Some(claims)
+}
+
+/// `exp` as `jsonwebtoken` checks it, with the same leeway.
+fn unexpired(claims: &Claims, now: u64) -> bool {
+    claims.exp + LEEWAY_SECS >= now
+}
+
+/// Beyond this many remembered tokens, expired ones are dropped (and all of
+/// them if none has expired): a few megabytes at most.
+const REMEMBER_AT_MOST: usize = 10_000;
+
+/// Access tokens this process has verified, with their claims. A client
+/// sends the same token with each request for its fifteen minutes, and
+/// checking the signature and decoding the JSON again was a twentieth of
+/// a one-row read's time. Only the very same token string is found here,
+/// and it is still held to its expiry; whether its session is live is
+/// checked on every request as before.
+#[derive(Default)]
+pub struct VerifiedTokens(Mutex<HashMap<Box<str>, Arc<Claims>>>);
+
+impl VerifiedTokens {
+    fn get(&self, token: &str) -> Option<Arc<Claims>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(token).cloned()
+    }
+
+    fn remember(&self, token: &str, claims: &Arc<Claims>, now: u64) {
+        let mut tokens = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if tokens.len() >= REMEMBER_AT_MOST {
+            tokens.retain(|_, claims| unexpired(claims, now));
+            if tokens.len() >= REMEMBER_AT_MOST {
+                tokens.clear();
+            }
+        }
+        tokens.insert(token.into(), claims.clone());
+    }
 }
 
 /// What is stored for a secret (refresh token, calendar feed): its SHA-256, hex.
@@ -87,10 +139,9 @@ pub fn sha256_hex(token: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use jsonwebtoken::{DecodingKey, EncodingKey};
 
     fn keys(secret: &[u8]) -> Keys {
-        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Keys::from_secret(secret)
     }
 
     #[test]
@@ -171,6 +222,50 @@ mod tests {
         let mut c = claims(now);
         c["aud"] = "someone-else".into();
         assert!(verify_access(&k, &sign(&c)).is_none(), "audience");
+    }
+
+    #[test]
+    fn a_remembered_token_is_still_held_to_its_expiry() {
+        let k = keys(b"0123456789abcdef0123456789abcdef");
+        let token = issue_access(&k, Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()).unwrap();
+        let now = jsonwebtoken::get_current_timestamp();
+        assert!(verify_access_at(&k, &token, now).is_some());
+        assert!(k.verified.get(&token).is_some(), "remembered once verified");
+        let expiry = now + ACCESS_TTL_SECS;
+        assert!(verify_access_at(&k, &token, expiry + LEEWAY_SECS).is_some(), "within the leeway");
+        assert!(verify_access_at(&k, &token, expiry + LEEWAY_SECS + 1).is_none(), "expired");
+        // Only the very same string is remembered: one changed character is checked again.
+        let at = token.find('.').unwrap() + 8;
+        let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
+        let forged = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+        assert!(verify_access_at(&k, &forged, now).is_none());
+        assert!(k.verified.get(&forged).is_none(), "a refused token is not remembered");
+    }
+
+    #[test]
+    fn the_memory_of_verified_tokens_is_bounded() {
+        let memo = VerifiedTokens::default();
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = |exp| {
+            Arc::new(Claims {
+                sub: Uuid::nil(),
+                org: Uuid::nil(),
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+                iat: now,
+                exp,
+                sid: Uuid::nil(),
+            })
+        };
+        for n in 0..REMEMBER_AT_MOST {
+            memo.remember(&format!("expired-{n}"), &claims(now - 3600), now);
+        }
+        memo.remember("fresh", &claims(now + 60), now);
+        assert_eq!(memo.0.lock().unwrap().len(), 1, "expired tokens are dropped first");
+        for n in 0..2 * REMEMBER_AT_MOST {
+            memo.remember(&format!("live-{n}"), &claims(now + 60), now);
+        }
+        assert!(memo.0.lock().unwrap().len() <= REMEMBER_AT_MOST);
     }
 
     #[test]

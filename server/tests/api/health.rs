@@ -12,8 +12,17 @@ async fn healthz_and_readyz_answer_without_credentials() {
 #[tokio::test]
 async fn responses_carry_a_request_id() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
-    assert!(res.headers().get("x-request-id").is_some_and(|v| !v.is_empty()));
+    let id_of = |res: reqwest::Response| {
+        let header = res.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned();
+        uuid::Uuid::parse_str(&header).unwrap()
+    };
+    let first = id_of(app.client.get(app.url("/healthz")).send().await.unwrap());
+    let second = id_of(app.client.get(app.url("/healthz")).send().await.unwrap());
+    assert_eq!(first.get_version(), Some(uuid::Version::Random));
+    assert_ne!(first, second, "each request gets its own id");
+    // A caller's own id is kept, so a trace can follow it across systems.
+    let res = app.client.get(app.url("/healthz")).header("x-request-id", "erp-4711").send().await.unwrap();
+    assert_eq!(res.headers().get("x-request-id").unwrap(), "erp-4711");
 }
 
 #[tokio::test]

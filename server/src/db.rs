@@ -42,6 +42,14 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
+    } else {
+        // A PostgreSQL connection can be dropped by the server while it
+        // sits in the pool (a restart, an idle timeout), so one that has
+        // waited is pinged before use. Under load a connection is back in
+        // use within milliseconds, and pinging each time was a third round
+        // trip per query, besides the query and the check sqlx makes when
+        // a connection is returned.
+        options.test_before_acquire_if_idle_for(Duration::from_secs(1));
     }
     let db = Database::connect(options).await?;
     Ok(db)

@@ -666,12 +666,8 @@ async fn drive(client: &Client, base: &str, plan: &Arc<Plan>, op: Op, target: Ta
     }
     let mut measured = Measured::default();
     for task in tasks {
-        let (latencies, (errors, first)) = task.await.unwrap_or_default();
-        measured.latencies.extend(latencies);
-        if measured.errors == 0 {
-            measured.first_error = first;
-        }
-        measured.errors += errors;
+        let (latencies, (errors, first_error)) = task.await.unwrap_or_default();
+        measured.add(Measured { latencies, elapsed: Duration::ZERO, errors, first_error });
     }
     measured.elapsed = began.elapsed();
     measured

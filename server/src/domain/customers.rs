@@ -2,7 +2,7 @@
 //! create / read / update / archive.
 
 use super::audit::{self, Entry};
-use super::{Actor, duplicates, new_id, now, timeline};
+use super::{Actor, customer_search, duplicates, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -16,11 +16,10 @@ use rapport_shared::page::clamp_limit;
 use rapport_shared::timeline::Event;
 use rapport_shared::validate::{Email, FieldError, Phone};
 use rapport_shared::{Cursor, Page};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    IntoActiveModel, JoinType, QueryFilter, QueryOrder, QuerySelect, Select, SelectModel, Selector, Set,
 };
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -150,7 +149,7 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         );
     }
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        select = select.filter(search_condition(db.get_database_backend(), q));
+        select = select.filter(customer_search::condition(db.get_database_backend(), actor.org_id, q));
     }
 
     if let Some(raw) = &query.cursor {
@@ -177,74 +176,6 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
     };
     let items = rows.into_iter().map(|r| dto(r.row, r.owner_name)).collect();
     Ok(Page { items, next_cursor })
-}
-
-/// Matches the lower-cased name, phones and e-mails. A query that looks like
-/// a phone number matches its digits (search text stores numbers as E.164,
-/// without separators). Substrings of three characters or more are found
-/// through the trigram index of migration 12 (FTS5 on SQLite, `pg_trgm` on
-/// PostgreSQL); shorter ones scan.
-fn search_condition(backend: DbBackend, q: &str) -> Condition {
-    let needle = match Phone::parse(q) {
-        Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
-        Err(_) => q.to_lowercase(),
-    };
-    let part = indexed_part(backend, &needle);
-    match backend {
-        // The whole needle in the index needs no second check.
-        DbBackend::Sqlite if part.len() == needle.len() && needle.chars().count() >= 3 => {
-            Condition::all().add(trigram_match(&needle))
-        }
-        DbBackend::Sqlite if part.len() < needle.len() => {
-            Condition::all().add(trigram_match(part)).add(contains(&needle))
-        }
-        // `pg_trgm` serves the LIKE; `strpos` is not indexable, so the
-        // planner checks it only on the rows the index found.
-        DbBackend::Postgres if part.len() < needle.len() => Condition::all()
-            .add(contains(part))
-            .add(Expr::cust_with_values("strpos(\"customers\".\"search_text\", $1) > 0", [needle.clone()])),
-        _ => Condition::all().add(contains(&needle)),
-    }
-}
-
-/// How many trailing digits of a phone query the index looks for.
-const PHONE_TAIL: usize = 7;
-
-/// The part of `needle` the trigram index looks up; the whole needle is
-/// then checked on the rows it finds. A trigram shared by most rows makes
-/// the index read most rows, so the part is the rare one:
-/// - a phone number's last digits (country code and carrier prefix are
-///   everyone's);
-/// - on SQLite, an e-mail address's local part (domains are shared by a
-///   company's contacts, or by everyone at a large provider). Not on
-///   PostgreSQL: its planner estimates a short `LIKE` to match many rows and
-///   then walks the name index for `ORDER BY … LIMIT`, reading every row
-///   when few match (8 s at 1M customers); the whole address keeps the
-///   estimate low and the plan on the trigram index;
-/// - otherwise the whole needle.
-fn indexed_part(backend: DbBackend, needle: &str) -> &str {
-    if needle.chars().all(|c| c.is_ascii_digit()) && needle.len() > PHONE_TAIL {
-        return &needle[needle.len() - PHONE_TAIL..];
-    }
-    match needle.split_once('@') {
-        Some((local, _)) if backend == DbBackend::Sqlite && local.chars().count() >= 3 => local,
-        _ => needle,
-    }
-}
-
-/// SQLite: the rows whose search text contains `needle`, from the FTS5
-/// trigram table (a quoted phrase is a plain substring there).
-fn trigram_match(needle: &str) -> sea_orm::sea_query::SimpleExpr {
-    let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
-    Expr::cust_with_values(
-        "\"customers\".\"rowid\" IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)",
-        [phrase],
-    )
-}
-
-fn contains(needle: &str) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    Expr::col(customer::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// Rows after the cursor, written so the sort column bounds an index range:

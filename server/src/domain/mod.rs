@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod calendar_feeds;
 pub mod contacts;
+pub mod customer_search;
 pub mod customers;
 pub mod deals;
 pub mod demo;

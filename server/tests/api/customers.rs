@@ -149,6 +149,7 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     app.customer(&admin, json!({"kind": "person", "name": "Ada Lovelace", "emails": ["ada.lovelace@acme.example"]}))
         .await;
     app.customer(&admin, json!({"kind": "person", "name": "Bob Stone", "emails": ["bob@acme.example"]})).await;
+    app.customer(&admin, json!({"kind": "company", "name": "Tea@Acme Cafe"})).await;
     let hits = |q: &'static str| {
         let app = &app;
         let token = admin.token.clone();
@@ -169,6 +170,12 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     assert_eq!(hits("bob@acme").await, ["Bob Stone"]);
     assert!(hits("bob@acme.test").await.is_empty(), "the whole address must match");
     assert_eq!(hits("@acme.example").await, ["Ada Lovelace", "Bob Stone"]);
+    assert_eq!(hits("ACME.EXAMPLE").await, ["Ada Lovelace", "Bob Stone"], "no @: names and addresses");
+    // With an `@` and no spaces, a query is part of an address: names are not searched.
+    assert!(hits("tea@acme").await.is_empty());
+    assert!(hits("a@acme").await.is_empty());
+    assert_eq!(hits("tea@acme cafe").await, ["Tea@Acme Cafe"]);
+    assert_eq!(hits("lovelace@").await, ["Ada Lovelace"]);
     assert!(hits("zzz").await.is_empty());
     // Short queries scan; longer ones go through the trigram index, where
     // search syntax must stay literal text.

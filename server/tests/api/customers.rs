@@ -181,6 +181,8 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     // search syntax must stay literal text.
     assert_eq!(hits("em").await, ["Emma Smith"]);
     assert_eq!(hits("a smi").await, ["Emma Smith"], "a substring across words");
+    assert_eq!(hits("jade dragon t").await, ["Jade Dragon Tea"]);
+    assert!(hits("dragon jade").await.is_empty(), "words in the query's order");
     for syntax in ["\"emma", "emma*", "emma OR jade", "NEAR(emma)", "a\"b\"c", "(((", "emma AND"] {
         assert!(hits(syntax).await.is_empty(), "{syntax} is text, not syntax");
     }

@@ -318,7 +318,8 @@ pub enum CustomerSort {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerQuery {
-    /// Matches name, phone or e-mail.
+    /// Matches any part of a name, phone number (in any format) or e-mail
+    /// address; a query with an `@` and no spaces matches addresses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

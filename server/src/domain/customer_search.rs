@@ -199,6 +199,12 @@ mod tests {
     }
 
     #[test]
+    fn the_sql_names_the_email_key_kind_as_stored() {
+        // Written out in the SQL to match the partial index's predicate.
+        assert_eq!(rapport_shared::pool::MatchKind::Email.as_str(), "email");
+    }
+
+    #[test]
     fn only_an_address_with_enough_before_the_at_goes_by_its_suffix() {
         let org = Uuid::nil();
         assert!(address_by_local_suffix(org, "ace@acme.example").is_some());

@@ -31,17 +31,18 @@ pub fn condition(backend: DbBackend, org_id: Uuid, q: &str) -> Condition {
     {
         return Condition::all().add(by_suffix);
     }
-    let found = text_condition(backend, &needle);
-    if address { found.add(has_address_containing(backend, &needle)) } else { found }
-}
-
-/// The customers whose search text contains `needle`: the index finds the
-/// rows holding each of its [`indexed_parts`], and when those are not the
-/// whole needle, the needle itself is checked on just those rows.
-fn text_condition(backend: DbBackend, needle: &str) -> Condition {
-    let parts = indexed_parts(backend, needle);
+    // The index finds the rows holding each of the needle's parts; unless
+    // the whole needle is among them, the needle itself is then checked on
+    // just those rows (an address's, on the customer's addresses).
+    let parts = indexed_parts(backend, &needle);
     let found = parts.iter().fold(Condition::all(), |found, part| found.add(index_lookup(backend, part)));
-    if parts.contains(&needle) { found } else { found.add(holds(backend, "\"customers\".\"search_text\"", needle)) }
+    if address {
+        found.add(has_address_containing(backend, &needle))
+    } else if parts.contains(&needle.as_str()) {
+        found
+    } else {
+        found.add(holds(backend, "\"customers\".\"search_text\"", &needle))
+    }
 }
 
 /// How many trailing digits of a phone query the index looks for.

@@ -3,7 +3,7 @@
 
 use rapport_server::db;
 use rapport_server::domain::{Actor, setup};
-use rapport_shared::auth::{Role, SetupRequest};
+use rapport_shared::auth::SetupRequest;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,7 +36,7 @@ pub async fn org(url: &str) -> anyhow::Result<(DatabaseConnection, Actor)> {
         language: None,
     };
     let admin = setup::create_org(&db, setup.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?).await?;
-    let actor = Actor { user_id: admin.id, org_id: admin.org_id, role: Role::Admin, team_id: None, address: None };
+    let actor = Actor::of(&admin);
     Ok((db, actor))
 }
 

@@ -5,7 +5,7 @@
 //! `next_follow_up_at` becomes a reminder for the customer's owner.
 
 use super::audit::{self, Entry};
-use super::customers::find_visible;
+use super::customers::{find_visible, visible};
 use super::{Actor, new_id, now, reminders, timeline};
 use crate::entity::{activity, contact, customer, idempotency_key};
 use crate::error::{AppError, AppResult};
@@ -19,8 +19,8 @@ use rapport_shared::timeline::{ActivityLogged, Event};
 use rapport_shared::validate::FieldError;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -49,7 +49,10 @@ pub async fn create(
         return Ok(replay);
     }
     let txn = super::begin_write(db).await?;
-    let customer = find_visible(&txn, actor, customer_id).await?;
+    // The visibility check and the last touch are one statement: each one a
+    // writer makes is time the others wait for SQLite's write lock.
+    let visible = Condition::all().add(customer::Column::Id.eq(customer_id)).add(visible(actor));
+    let customer = touch(&txn, visible, fields.occurred_at.trunc_subsecs(6)).await?.ok_or(AppError::NotFound)?;
     if let Some(contact_id) = input.contact_id {
         let belongs = contact::Entity::find_by_id(contact_id)
             .filter(contact::Column::CustomerId.eq(customer.id))
@@ -60,7 +63,7 @@ pub async fn create(
             return Err(AppError::field("contact_id", FieldError::UnknownValue));
         }
     }
-    let row = insert(&txn, actor.user_id, &customer, input.contact_id, &fields).await?;
+    let row = record(&txn, actor.user_id, &customer, input.contact_id, &fields).await?;
     if let Some(idem) = &idempotency {
         let stored = idempotency_key::ActiveModel {
             id: Set(new_id()),
@@ -82,7 +85,7 @@ pub async fn create(
         }
     }
     txn.commit().await?;
-    to_dto(db, row).await
+    Ok(to_dto(row, UserRef { id: actor.user_id, name: actor.name.clone() }))
 }
 
 /// Writes a validated activity, its timeline event and the customer's new
@@ -91,6 +94,20 @@ pub async fn create(
 /// # Errors
 /// Database failures.
 pub async fn insert(
+    db: &impl ConnectionTrait,
+    author_id: Uuid,
+    customer: &customer::Model,
+    contact_id: Option<Uuid>,
+    fields: &ActivityFields,
+) -> AppResult<activity::Model> {
+    let row = record(db, author_id, customer, contact_id, fields).await?;
+    touch(db, Condition::all().add(customer::Column::Id.eq(customer.id)), row.occurred_at).await?;
+    Ok(row)
+}
+
+/// The activity and its timeline event (and follow-up reminder); the caller
+/// moves the customer's last touch.
+async fn record(
     db: &impl ConnectionTrait,
     author_id: Uuid,
     customer: &customer::Model,
@@ -113,7 +130,6 @@ pub async fn insert(
     let row = model.insert(db).await?;
     let event = Event::activity(fields.kind, logged(&row));
     timeline::record(db, row.org_id, row.customer_id, Some(author_id), row.occurred_at, Some(row.id), &event).await?;
-    advance_last_touch(db, customer, row.occurred_at).await?;
     if row.next_follow_up_at.is_some() {
         reminders::follow_up(db, author_id, customer, row.id, row.next_follow_up_at).await?;
     }
@@ -139,7 +155,7 @@ async fn replayed(db: &DatabaseConnection, actor: &Actor, idem: Option<&Idempote
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    to_dto(db, row).await.map(Some)
+    with_author(db, row).await.map(Some)
 }
 
 /// Edits an activity; only its author or an admin may.
@@ -165,7 +181,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Act
         reminders::follow_up(&txn, actor.user_id, &customer, row.id, row.next_follow_up_at).await?;
     }
     txn.commit().await?;
-    to_dto(db, row).await
+    with_author(db, row).await
 }
 
 /// Deletes an activity (kept as deleted, and recorded on the timeline).
@@ -212,16 +228,17 @@ async fn find_editable(
     Ok((row, customer))
 }
 
-/// A new activity can only move the last touch forward: one conditional
-/// UPDATE, with no read of the customer's activities.
-async fn advance_last_touch(db: &impl ConnectionTrait, customer: &customer::Model, at: DateTime<Utc>) -> AppResult<()> {
-    customer::Entity::update_many()
-        .col_expr(customer::Column::LastTouchAt, Expr::value(at))
-        .filter(customer::Column::Id.eq(customer.id))
-        .filter(customer::Column::LastTouchAt.lt(at))
-        .exec(db)
+/// Moves the last touch of the customer `which` selects forward to `at`
+/// (never back), with no read of its activities, and answers the customer
+/// as it now is; `None` when `which` selects none.
+async fn touch(db: &impl ConnectionTrait, which: Condition, at: DateTime<Utc>) -> AppResult<Option<customer::Model>> {
+    let last = customer::Column::LastTouchAt;
+    let mut rows = customer::Entity::update_many()
+        .col_expr(last, Expr::case(last.lt(at), at).finally(Expr::col(last)).into())
+        .filter(which)
+        .exec_with_returning(db)
         .await?;
-    Ok(())
+    Ok(rows.pop())
 }
 
 /// Sets the customer's last touch to its latest live activity (or its
@@ -291,10 +308,9 @@ fn logged(row: &activity::Model) -> ActivityLogged {
     }
 }
 
-async fn to_dto(db: &impl ConnectionTrait, row: activity::Model) -> AppResult<Activity> {
-    let names = timeline::user_names(db, [row.author_id]).await?;
+fn to_dto(row: activity::Model, author: UserRef) -> Activity {
     let f = fields_of(&row);
-    Ok(Activity {
+    Activity {
         id: row.id,
         customer_id: row.customer_id,
         kind: f.kind,
@@ -305,8 +321,16 @@ async fn to_dto(db: &impl ConnectionTrait, row: activity::Model) -> AppResult<Ac
         contact_id: row.contact_id,
         body: f.body,
         next_follow_up_at: f.next_follow_up_at,
-        author: UserRef { id: row.author_id, name: names.get(&row.author_id).cloned().unwrap_or_default() },
+        author,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    })
+    }
+}
+
+/// The activity with its author's name read from the database (the author
+/// may be someone other than the actor).
+async fn with_author(db: &impl ConnectionTrait, row: activity::Model) -> AppResult<Activity> {
+    let names = timeline::user_names(db, [row.author_id]).await?;
+    let author = UserRef { id: row.author_id, name: names.get(&row.author_id).cloned().unwrap_or_default() };
+    Ok(to_dto(row, author))
 }

@@ -256,8 +256,18 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
-    demo_playbooks(db, &Actor { user_id: admin_id, org_id: org.id, role: Role::Admin, team_id: None, address: None })
-        .await?;
+    demo_playbooks(
+        db,
+        &Actor {
+            user_id: admin_id,
+            name: String::new(),
+            org_id: org.id,
+            role: Role::Admin,
+            team_id: None,
+            address: None,
+        },
+    )
+    .await?;
     open_deals(db, org.id, &with_deals, &mut rng).await?;
     Ok(CUSTOMERS)
 }
@@ -337,7 +347,8 @@ async fn open_deals(
     let stages = pipelines::stages_of(db, pipeline.id).await?;
     let today = now().date_naive();
     for (n, (customer_id, owner)) in customers.iter().enumerate() {
-        let actor = Actor { user_id: *owner, org_id, role: Role::Rep, team_id: None, address: None };
+        let actor =
+            Actor { user_id: *owner, name: String::new(), org_id, role: Role::Rep, team_id: None, address: None };
         let amount = rng.random_range(5..400) * 100_000;
         let input = NewDeal {
             customer_id: *customer_id,

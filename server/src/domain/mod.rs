@@ -45,6 +45,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub user_id: Uuid,
+    /// Their display name, as it was when the session was last checked
+    /// (at most a second ago): what a record they write answers as its author.
+    pub name: String,
     pub org_id: Uuid,
     pub role: Role,
     /// A manager's team: they see its members' records.
@@ -58,6 +61,7 @@ impl Actor {
     pub fn of(user: &user::Model) -> Self {
         Self {
             user_id: user.id,
+            name: user.name.clone(),
             org_id: user.org_id,
             role: Role::parse(&user.role).unwrap_or(Role::Rep),
             team_id: user.team_id,

@@ -600,8 +600,14 @@ mod tests {
     /// 1M reminders), so the due-reminder scan must say each column once.
     #[test]
     fn a_reps_due_reminder_scan_names_assignee_and_status_once() {
-        let actor =
-            Actor { user_id: Uuid::now_v7(), org_id: Uuid::now_v7(), role: Role::Rep, team_id: None, address: None };
+        let actor = Actor {
+            user_id: Uuid::now_v7(),
+            name: String::new(),
+            org_id: Uuid::now_v7(),
+            role: Role::Rep,
+            team_id: None,
+            address: None,
+        };
         for status in [None, Some(ReminderStatus::Open)] {
             let query =
                 ReminderQuery { assignee: Some("me".into()), overdue: Some(true), status, ..Default::default() };

@@ -118,7 +118,14 @@ mod tests {
     use rapport_shared::auth::Role;
 
     fn actor() -> Actor {
-        Actor { user_id: Uuid::now_v7(), org_id: Uuid::now_v7(), role: Role::Rep, team_id: None, address: None }
+        Actor {
+            user_id: Uuid::now_v7(),
+            name: String::new(),
+            org_id: Uuid::now_v7(),
+            role: Role::Rep,
+            team_id: None,
+            address: None,
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Users: creation, lookup and the DTO a client sees.
 
 use super::audit::{self, Entry};
+use super::session_cache::SessionCache;
 use super::{Actor, new_id, now};
 use crate::auth::password;
 use crate::entity::{org, user};
@@ -83,7 +84,12 @@ pub async fn me(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<User> {
 ///
 /// # Errors
 /// `Validation` for bad values (nothing changes then); database failures.
-pub async fn update_me(db: &DatabaseConnection, actor: &Actor, patch: UpdateMe) -> AppResult<User> {
+pub async fn update_me(
+    db: &DatabaseConnection,
+    sessions: &SessionCache,
+    actor: &Actor,
+    patch: UpdateMe,
+) -> AppResult<User> {
     let user = active(db, actor.user_id, actor.org_id).await?.ok_or(AppError::Unauthenticated)?;
     let mut e = FieldErrors::default();
     let name = patch.name.as_deref().and_then(|n| e.check("name", required_text(n, 200)));
@@ -92,6 +98,8 @@ pub async fn update_me(db: &DatabaseConnection, actor: &Actor, patch: UpdateMe) 
         return Err(AppError::Validation(e));
     }
     let before = profile_json(&user);
+    // Sessions carry the user's name (an activity's author is answered from it).
+    let renamed = name.as_ref().is_some_and(|n| *n != user.name);
     let mut active = user.into_active_model();
     if let Some(name) = name {
         active.name = Set(name);
@@ -108,6 +116,9 @@ pub async fn update_me(db: &DatabaseConnection, actor: &Actor, patch: UpdateMe) 
     let entry = Entry::by(actor, AuditAction::UserUpdated).target(AuditTarget::User, user.id);
     audit::record(&txn, entry.change(before, profile_json(&user))).await?;
     txn.commit().await?;
+    if renamed {
+        sessions.changed(db).await;
+    }
     to_dto(db, user).await
 }
 

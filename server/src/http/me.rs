@@ -32,7 +32,7 @@ pub async fn update(
     actor: Actor,
     ApiJson(patch): ApiJson<UpdateMe>,
 ) -> AppResult<Json<User>> {
-    Ok(Json(users::update_me(&state.db, &actor, patch).await?))
+    Ok(Json(users::update_me(&state.db, &state.sessions, &actor, patch).await?))
 }
 
 /// Change one's own password. Every session of the user ends, on every

@@ -725,7 +725,14 @@ async fn one_past_each_text_and_custom_field_limit_is_422_and_creates_nothing() 
 async fn a_page_size_past_the_maximum_gets_the_maximum() {
     let app = spawn_app().await;
     let admin = app.setup_admin().await;
-    let actor = Actor { user_id: admin.user_id, org_id: admin.org_id, role: Role::Admin, team_id: None, address: None };
+    let actor = Actor {
+        user_id: admin.user_id,
+        name: String::new(),
+        org_id: admin.org_id,
+        role: Role::Admin,
+        team_id: None,
+        address: None,
+    };
     for i in 0..=MAX_LIMIT {
         let input: NewCustomer = serde_json::from_value(json!({"kind": "person", "name": format!("P{i:03}")})).unwrap();
         customers::create(&app.db, &actor, input).await.unwrap();

@@ -218,6 +218,20 @@ async fn last_touch_follows_the_latest_live_activity() {
         chrono::DateTime::parse_from_rfc3339(fetched["last_touch_at"].as_str().unwrap()).unwrap(),
         chrono::DateTime::parse_from_rfc3339(call["occurred_at"].as_str().unwrap()).unwrap()
     );
+    let me: Value = app.get("/api/v1/me", &admin.token).await.json().await.unwrap();
+    assert_eq!(call["author"]["name"], me["name"], "the author is answered with their name");
+    // An activity logged after the fact never moves the last touch back.
+    let earlier = chrono::Utc::now() - chrono::Duration::days(1);
+    let res = app
+        .post(
+            &format!("/api/v1/customers/{busy_id}/activities"),
+            &admin.token,
+            json!({"kind": "visit", "occurred_at": earlier}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let again: Value = app.get(&format!("/api/v1/customers/{busy_id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(again["last_touch_at"], fetched["last_touch_at"]);
     let order = |page: Value| -> Vec<String> {
         page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
     };
@@ -232,6 +246,7 @@ async fn last_touch_follows_the_latest_live_activity() {
     let call_path = format!("/api/v1/activities/{}", call["id"].as_str().unwrap());
     assert_eq!(app.delete(&call_path, &admin.token).await.status(), StatusCode::NO_CONTENT);
     let fetched: Value = app.get(&format!("/api/v1/customers/{busy_id}"), &admin.token).await.json().await.unwrap();
+    // The visit is the latest live activity, but it predates the customer.
     assert_eq!(fetched["last_touch_at"], fetched["created_at"], "back to its creation");
     assert_error(app.delete(&call_path, &admin.token).await, StatusCode::NOT_FOUND, "not_found").await;
     let _ = quiet;
@@ -266,6 +281,12 @@ async fn other_owners_timelines_are_invisible_and_only_authors_or_admins_edit() 
         assert_error(app.patch(&note_path, &who.token, json!({"body": "x"})).await, StatusCode::NOT_FOUND, "not_found")
             .await;
     }
+    // The refused writes left nothing: one activity, and the last touch it set.
+    let page = timeline(&app, &admin, id, "").await;
+    assert_eq!(kinds(&page).iter().filter(|k| ["note", "call"].contains(&k.as_str())).count(), 1);
+    let fetched: Value = app.get(&format!("/api/v1/customers/{id}"), &admin.token).await.json().await.unwrap();
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(at(&fetched["last_touch_at"]), at(&note["occurred_at"]));
     // The owner sees the admin's note but may not rewrite it.
     let res = app.patch(&note_path, &rep.token, json!({"body": "rewritten"})).await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;

@@ -53,6 +53,11 @@ pub enum AppError {
     /// 503: the database is unreachable (down, restarting, connection lost).
     #[error("the database is unavailable; try again in a moment")]
     Unavailable,
+    /// 503: other writers held the database past the wait limit (SQLite's
+    /// write lock; a PostgreSQL deadlock or lock timeout). Nothing was saved,
+    /// and the same request can simply be sent again.
+    #[error("the database is busy with other writes, so nothing was saved; try again in a moment")]
+    Busy,
     /// 503: the database refuses writes (its disk is full, or it is
     /// read-only); nothing was saved, reads still work. `details` = `{reason}`.
     #[error("{0}")]
@@ -119,7 +124,7 @@ impl AppError {
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Self::Validation(_) | Self::Unprocessable(_) => ErrorCode::ValidationFailed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::Unavailable | Self::WritesRefused(_) => ErrorCode::Unavailable,
+            Self::Unavailable | Self::Busy | Self::WritesRefused(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -142,6 +147,10 @@ impl From<DbErr> for AppError {
                 tracing::error!(error = %err, "database unavailable");
                 Self::Unavailable
             }
+            Some(Fault::Busy) => {
+                tracing::warn!(error = %err, "database busy");
+                Self::Busy
+            }
             Some(Fault::RefusesWrites(why)) => {
                 tracing::error!(error = %err, "database refuses writes");
                 Self::WritesRefused(why)
@@ -154,6 +163,7 @@ impl From<DbErr> for AppError {
 /// A failure of the database itself rather than of the statement.
 enum Fault {
     Unreachable,
+    Busy,
     RefusesWrites(WriteRefusal),
 }
 
@@ -183,6 +193,7 @@ fn fault(err: &DbErr) -> Option<Fault> {
                 return match primary {
                     Some(SQLITE_FULL) => Some(Fault::RefusesWrites(WriteRefusal::Full)),
                     Some(SQLITE_READONLY) => Some(Fault::RefusesWrites(WriteRefusal::ReadOnly)),
+                    Some(SQLITE_BUSY | SQLITE_LOCKED) => Some(Fault::Busy),
                     _ => None,
                 };
             }
@@ -191,6 +202,8 @@ fn fault(err: &DbErr) -> Option<Fault> {
                 "53100" => Some(Fault::RefusesWrites(WriteRefusal::Full)),
                 // A standby, or `default_transaction_read_only`.
                 "25006" => Some(Fault::RefusesWrites(WriteRefusal::ReadOnly)),
+                // A serialization failure, a deadlock, a lock not granted in time.
+                "40001" | "40P01" | "55P03" => Some(Fault::Busy),
                 // Connection exceptions, and the server shutting down or still starting.
                 code if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") => {
                     Some(Fault::Unreachable)
@@ -202,6 +215,8 @@ fn fault(err: &DbErr) -> Option<Fault> {
     }
 }
 
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_FULL: i32 = 13;
 
@@ -223,8 +238,15 @@ impl IntoResponse for AppError {
         let body = ApiErrorBody { error: ErrorBody { code, message: self.to_string(), fields, details } };
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(body)).into_response();
-        if let Self::RateLimited { retry_after_secs } | Self::ClaimQuotaExceeded { retry_after_secs, .. } = self
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        let retry_after = match self {
+            Self::RateLimited { retry_after_secs } | Self::ClaimQuotaExceeded { retry_after_secs, .. } => {
+                Some(retry_after_secs)
+            }
+            Self::Busy | Self::Unavailable => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -260,6 +282,33 @@ mod tests {
         let broken = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         assert_eq!(status(DbErr::Query(sqlx(SqlxError::Io(broken())))), 503);
         assert_eq!(status(DbErr::Exec(sqlx(SqlxError::Protocol("unexpected message".into())))), 503);
+    }
+
+    #[tokio::test]
+    async fn a_write_lock_held_past_the_wait_is_busy_and_retryable() {
+        use sea_orm::{ConnectionTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let path = std::env::temp_dir().join(format!("rapport-busy-{}.db", uuid::Uuid::now_v7().simple()));
+        let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        // No wait at all: the second writer meets the lock at once.
+        options.max_connections(2).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal).busy_timeout(std::time::Duration::ZERO)
+        });
+        let db = sea_orm::Database::connect(options).await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        let immediate = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let holder = db.begin_with_options(immediate).await.unwrap();
+        let err = db.execute_unprepared("INSERT INTO t VALUES (1)").await.unwrap_err();
+        let response = AppError::from(err).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        holder.rollback().await.unwrap();
+        db.close().await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 
     #[test]

@@ -1,10 +1,10 @@
 use crate::helpers::{Login, TestApp, assert_error, spawn_app, spawn_app_with};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_server::domain::scheduler;
-use rapport_server::entity::user;
+use rapport_server::entity::{notification, user};
 use rapport_shared::auth::Role;
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
 async fn set_zone(app: &TestApp, who: &Login, tz: &str) {
@@ -279,6 +279,24 @@ async fn two_schedulers_on_one_database_notify_each_due_reminder_once() {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.due + b.due, 120, "each reminder announced once between the two");
     assert_eq!(notifications(&app, &admin).await.len(), 120);
+
+    // Digests too: the first passes gave every user a digest time; when it
+    // comes, the two processes write one digest per user between them.
+    for _ in 0..5 {
+        app.user(admin.org_id, Role::Rep).await;
+    }
+    let morning = at("2030-01-02T09:00:00Z");
+    user::Entity::update_many()
+        .col_expr(user::Column::NextDigestAt, sea_orm::sea_query::Expr::value(Some(morning)))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(scheduler::run_pass(&app.db, morning), scheduler::run_pass(&other, morning));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.digests + b.digests, 6, "one digest per user between the two");
+    let digests =
+        notification::Entity::find().filter(notification::Column::Kind.eq("digest")).count(&app.db).await.unwrap();
+    assert_eq!(digests, 6);
 }
 
 #[tokio::test]

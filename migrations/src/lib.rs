@@ -19,6 +19,7 @@ mod m20261122_000012_customer_search_index;
 mod m20261122_000013_scale_indexes;
 mod m20261123_000014_open_stage_visit;
 mod m20261123_000015_email_suffix_index;
+mod m20261123_000016_search_pending_list;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000013_scale_indexes::Migration),
             Box::new(m20261123_000014_open_stage_visit::Migration),
             Box::new(m20261123_000015_email_suffix_index::Migration),
+            Box::new(m20261123_000016_search_pending_list::Migration),
         ]
     }
 }

@@ -56,6 +56,21 @@ pub struct Actor {
     pub address: Option<String>,
 }
 
+#[cfg(test)]
+impl Actor {
+    /// A rep of an org of their own, for unit tests.
+    pub fn test_rep() -> Self {
+        Self {
+            user_id: Uuid::now_v7(),
+            name: String::new(),
+            org_id: Uuid::now_v7(),
+            role: Role::Rep,
+            team_id: None,
+            address: None,
+        }
+    }
+}
+
 impl Actor {
     /// The actor a signed-in user is.
     pub fn of(user: &user::Model) -> Self {

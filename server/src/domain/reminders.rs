@@ -592,7 +592,6 @@ fn to_dto(Named { row: r, assignee_name, customer_name }: Named) -> Reminder {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use rapport_shared::auth::Role;
     use sea_orm::{DbBackend, QueryTrait};
 
     /// SQLite 3.51 answers `assignee_id = ? AND assignee_id = ?` with a
@@ -600,14 +599,7 @@ mod tests {
     /// 1M reminders), so the due-reminder scan must say each column once.
     #[test]
     fn a_reps_due_reminder_scan_names_assignee_and_status_once() {
-        let actor = Actor {
-            user_id: Uuid::now_v7(),
-            name: String::new(),
-            org_id: Uuid::now_v7(),
-            role: Role::Rep,
-            team_id: None,
-            address: None,
-        };
+        let actor = Actor::test_rep();
         for status in [None, Some(ReminderStatus::Open)] {
             let query =
                 ReminderQuery { assignee: Some("me".into()), overdue: Some(true), status, ..Default::default() };

@@ -115,17 +115,9 @@ impl SessionCache {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use rapport_shared::auth::Role;
 
     fn actor() -> Actor {
-        Actor {
-            user_id: Uuid::now_v7(),
-            name: String::new(),
-            org_id: Uuid::now_v7(),
-            role: Role::Rep,
-            team_id: None,
-            address: None,
-        }
+        Actor::test_rep()
     }
 
     #[test]

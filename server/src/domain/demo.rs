@@ -91,14 +91,19 @@ const INDUSTRIES: &[&str] =
 const REGIONS: &[&str] = &["East", "West", "North", "South", "Central"];
 const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
 const TAGS: &[&str] = &["vip", "reorder", "price-sensitive", "trade-show", "referral", "key-account"];
-const NOTES: &[&str] = &[
-    "Asked for the new price list.",
-    "Wants samples before the next order.",
-    "Budget approved for next quarter.",
-    "Left a voicemail; call again.",
-    "Visited the warehouse, met the buyer.",
-    "Sent the quote by WeChat.",
-    "Comparing us with a competitor.",
+/// Touches as a rep would log them: the body fits the kind, and only
+/// conversations have an outcome.
+const TOUCHES: &[(ActivityKind, Option<Outcome>, &str)] = &[
+    (ActivityKind::Call, Some(Outcome::Reached), "Asked for the new price list."),
+    (ActivityKind::Call, Some(Outcome::NoAnswer), "Left a voicemail; call again."),
+    (ActivityKind::Call, Some(Outcome::Interested), "Budget approved for next quarter."),
+    (ActivityKind::Call, Some(Outcome::NotInterested), "Happy with their current supplier for now."),
+    (ActivityKind::Call, Some(Outcome::FollowUpNeeded), "Needs a revised quote with volume prices."),
+    (ActivityKind::Visit, Some(Outcome::Reached), "Visited the warehouse, met the buyer."),
+    (ActivityKind::Meeting, Some(Outcome::Interested), "Wants samples before the next order."),
+    (ActivityKind::Message, None, "Sent the quote by WeChat."),
+    (ActivityKind::Email, None, "Sent the catalogue and asked which lines they stock."),
+    (ActivityKind::Note, None, "Comparing us with a competitor."),
 ];
 const PRODUCTS: &[&str] = &["Tea", "Packaging", "Coffee", "Office supplies", "Uniforms", "Spare parts", "Software"];
 const TITLES: &[&str] = &["Purchasing Manager", "CEO", "Office Manager", "Head of Operations", "Buyer", "CFO"];
@@ -217,20 +222,23 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         // A few touches over the last months, the latest one becoming the last touch.
         let touches = rng.random_range(1..=4);
         for t in 0..touches {
-            let kind = *pick(&mut rng, ActivityKind::ALL);
+            let &(kind, outcome, body) = pick(&mut rng, TOUCHES);
             let occurred_at = touched - chrono::Duration::days(i64::from(touches - 1 - t) * 9);
             // Some latest touches promised a follow-up: overdue, today or soon, as reminders.
             let next_follow_up_at = (t == touches - 1 && rng.random_bool(0.35)).then(|| {
                 let due = at + chrono::Duration::minutes(rng.random_range(-3 * 24 * 60..10 * 24 * 60));
                 std::cmp::max(due, occurred_at + chrono::Duration::hours(1))
             });
+            // Nobody answers their own call.
+            let outbound = outcome == Some(Outcome::NoAnswer) || rng.random_bool(0.7);
+            let direction = if outbound { Direction::Outbound } else { Direction::Inbound };
             let activity = ActivityFields {
                 kind,
-                direction: Some(if rng.random_bool(0.7) { Direction::Outbound } else { Direction::Inbound }),
-                outcome: Some(*pick(&mut rng, Outcome::ALL)),
+                direction: (kind != ActivityKind::Note).then_some(direction),
+                outcome,
                 occurred_at,
                 duration_secs: (kind == ActivityKind::Call).then(|| rng.random_range(60..900)),
-                body: Some(pick(&mut rng, NOTES).to_string()),
+                body: Some(body.to_owned()),
                 next_follow_up_at,
             };
             activities::insert(&txn, owner, &customer, None, &activity).await?;

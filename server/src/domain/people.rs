@@ -25,7 +25,7 @@ use rapport_shared::validate::{FieldError, new_password};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -328,10 +328,11 @@ pub async fn reassign(db: &DatabaseConnection, actor: &Actor, req: Reassign) -> 
     if customers.len() != dedup_len(&req.customer_ids) {
         return Err(AppError::field("customer_ids", FieldError::UnknownValue));
     }
-    let plan: Vec<(customer::Model, Uuid)> = customers.into_iter().map(|c| (c, receiver.id)).collect();
-    let moved = move_customers(&txn, Some(actor.user_id), &plan).await?;
+    let plan: Vec<Handover> =
+        customers.iter().map(|c| Handover { customer_id: c.id, from: c.owner_id, to: receiver.id }).collect();
+    let moved = move_customers(&txn, actor.org_id, Some(actor.user_id), &plan).await?;
     let before: serde_json::Map<String, serde_json::Value> =
-        plan.iter().map(|(c, _)| (c.id.to_string(), serde_json::json!(c.owner_id))).collect();
+        customers.iter().map(|c| (c.id.to_string(), serde_json::json!(c.owner_id))).collect();
     let entry = Entry::by(actor, AuditAction::CustomersReassigned)
         .target(AuditTarget::User, receiver.id)
         .before(serde_json::json!({ "owners": before }))
@@ -422,18 +423,24 @@ pub async fn deactivate(
             members.into_iter().map(|m| m.id).collect()
         }
     };
-    let owned = customer::Entity::find()
+    let owned: Vec<Uuid> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
         .filter(customer::Column::OrgId.eq(actor.org_id))
         .filter(customer::Column::OwnerId.eq(leaving.id))
         .order_by_asc(customer::Column::Id)
+        .into_tuple()
         .all(&txn)
         .await?;
-    let plan: Vec<(customer::Model, Uuid)> =
-        owned.into_iter().enumerate().map(|(i, c)| (c, receivers[i % receivers.len()])).collect();
-    let mut moved = move_customers(&txn, Some(actor.user_id), &plan).await?;
+    let plan: Vec<Handover> = owned
+        .into_iter()
+        .enumerate()
+        .map(|(i, customer_id)| Handover { customer_id, from: leaving.id, to: receivers[i % receivers.len()] })
+        .collect();
+    let mut moved = move_customers(&txn, actor.org_id, Some(actor.user_id), &plan).await?;
     // What is left of theirs outside those customers goes to the first receiver.
     let at = now();
-    moved.deals += u32::try_from(
+    moved.deals += count(
         deal::Entity::update_many()
             .col_expr(deal::Column::OwnerId, Expr::value(receivers[0]))
             .col_expr(deal::Column::UpdatedAt, Expr::value(at))
@@ -442,9 +449,8 @@ pub async fn deactivate(
             .exec(&txn)
             .await?
             .rows_affected,
-    )
-    .unwrap_or(u32::MAX);
-    moved.reminders += u32::try_from(
+    );
+    moved.reminders += count(
         reminder::Entity::update_many()
             .col_expr(reminder::Column::AssigneeId, Expr::value(receivers[0]))
             .col_expr(reminder::Column::UpdatedAt, Expr::value(at))
@@ -453,8 +459,7 @@ pub async fn deactivate(
             .exec(&txn)
             .await?
             .rows_affected,
-    )
-    .unwrap_or(u32::MAX);
+    );
     let entry = Entry::by(actor, AuditAction::UserDeactivated)
         .target(AuditTarget::User, leaving.id)
         .before(serde_json::json!({"active": true}))
@@ -491,47 +496,76 @@ async fn end_access(db: &impl ConnectionTrait, leaving: user::Model, at: DateTim
     Ok(())
 }
 
+/// One customer changing hands.
+struct Handover {
+    customer_id: Uuid,
+    from: Uuid,
+    to: Uuid,
+}
+
+/// Customers changing hands per statement.
+const HANDOVER_CHUNK: usize = 500;
+
 /// Gives each customer its new owner, with the old owner's open deals and
 /// open reminders on it, and records `owner_changed` on its timeline.
+///
+/// Set-based, a chunk of customers with the same old and new owner at a
+/// time: four statements per chunk instead of four per customer, so a rep
+/// with tens of thousands of customers leaves in seconds, and SQLite's
+/// other writers are not kept waiting behind the handover for minutes.
 async fn move_customers(
     db: &impl ConnectionTrait,
+    org_id: Uuid,
     actor_id: Option<Uuid>,
-    plan: &[(customer::Model, Uuid)],
+    plan: &[Handover],
 ) -> AppResult<Moved> {
     let at = now();
-    let ids = plan.iter().flat_map(|(c, to)| [c.owner_id, *to]);
-    let names = timeline::user_names(db, ids).await?;
+    let names = timeline::user_names(db, plan.iter().flat_map(|h| [h.from, h.to])).await?;
     let user_ref = |id: Uuid| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() };
+    let mut pairs: std::collections::BTreeMap<(Uuid, Uuid), Vec<Uuid>> = Default::default();
+    for h in plan.iter().filter(|h| h.from != h.to) {
+        pairs.entry((h.from, h.to)).or_default().push(h.customer_id);
+    }
     let mut moved = Moved::default();
-    for (c, to) in plan {
-        if c.owner_id == *to {
-            continue;
+    for ((from, to), customer_ids) in pairs {
+        let event = Event::OwnerChanged { from: user_ref(from), to: user_ref(to) };
+        for chunk in customer_ids.chunks(HANDOVER_CHUNK) {
+            // Only those still `from`'s move, and only those get the rest.
+            let ids: Vec<Uuid> = customer::Entity::update_many()
+                .col_expr(customer::Column::OwnerId, Expr::value(to))
+                .col_expr(customer::Column::UpdatedAt, Expr::value(at))
+                .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+                .filter(customer::Column::OwnerId.eq(from))
+                .exec_with_returning(db)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let deals = deal::Entity::update_many()
+                .col_expr(deal::Column::OwnerId, Expr::value(to))
+                .col_expr(deal::Column::UpdatedAt, Expr::value(at))
+                .filter(deal::Column::CustomerId.is_in(ids.iter().copied()))
+                .filter(deal::Column::OwnerId.eq(from))
+                .filter(deal::Column::Status.eq(DealStatus::Open.as_str()))
+                .exec(db)
+                .await?;
+            let reminders = reminder::Entity::update_many()
+                .col_expr(reminder::Column::AssigneeId, Expr::value(to))
+                .col_expr(reminder::Column::UpdatedAt, Expr::value(at))
+                .filter(reminder::Column::CustomerId.is_in(ids.iter().copied()))
+                .filter(reminder::Column::AssigneeId.eq(from))
+                .filter(reminder::Column::Status.eq(ReminderStatus::Open.as_str()))
+                .exec(db)
+                .await?;
+            timeline::record_many(db, org_id, &ids, actor_id, at, &event).await?;
+            moved.customers += u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            moved.deals += count(deals.rows_affected);
+            moved.reminders += count(reminders.rows_affected);
         }
-        let mut model = c.clone().into_active_model();
-        model.owner_id = Set(*to);
-        model.updated_at = Set(at);
-        model.update(db).await?;
-        let deals = deal::Entity::update_many()
-            .col_expr(deal::Column::OwnerId, Expr::value(*to))
-            .col_expr(deal::Column::UpdatedAt, Expr::value(at))
-            .filter(deal::Column::CustomerId.eq(c.id))
-            .filter(deal::Column::OwnerId.eq(c.owner_id))
-            .filter(deal::Column::Status.eq(DealStatus::Open.as_str()))
-            .exec(db)
-            .await?;
-        let reminders = reminder::Entity::update_many()
-            .col_expr(reminder::Column::AssigneeId, Expr::value(*to))
-            .col_expr(reminder::Column::UpdatedAt, Expr::value(at))
-            .filter(reminder::Column::CustomerId.eq(c.id))
-            .filter(reminder::Column::AssigneeId.eq(c.owner_id))
-            .filter(reminder::Column::Status.eq(ReminderStatus::Open.as_str()))
-            .exec(db)
-            .await?;
-        let event = Event::OwnerChanged { from: user_ref(c.owner_id), to: user_ref(*to) };
-        timeline::record(db, c.org_id, c.id, actor_id, at, None, &event).await?;
-        moved.customers += 1;
-        moved.deals += u32::try_from(deals.rows_affected).unwrap_or(u32::MAX);
-        moved.reminders += u32::try_from(reminders.rows_affected).unwrap_or(u32::MAX);
     }
     Ok(moved)
+}
+
+fn count(rows: u64) -> u32 {
+    u32::try_from(rows).unwrap_or(u32::MAX)
 }

@@ -1,6 +1,10 @@
 use crate::helpers::{Login, TestApp, assert_error, spawn_app};
+use rapport_server::domain::{Actor, customers};
+use rapport_server::entity::{customer, timeline_event};
 use rapport_shared::auth::Role;
+use rapport_shared::customer::NewCustomer;
 use reqwest::{Method, StatusCode};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 async fn make_team(app: &TestApp, admin: &Login, name: &str) -> String {
@@ -208,6 +212,40 @@ async fn deactivating_hands_everything_over_and_ends_access_at_once() {
     assert_eq!(res.json::<Value>().await.unwrap()["customers"], 4);
     assert_eq!(names(&app, &b, "/api/v1/customers").await.len(), 2);
     assert_eq!(names(&app, &c, "/api/v1/customers").await.len(), 2);
+}
+
+/// A handover goes by chunks of customers (500 a statement): one past two
+/// chunks moves every customer once, with one timeline event each.
+#[tokio::test]
+async fn a_handover_of_more_than_a_chunk_moves_every_customer_once() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let leaving = app.user(admin.org_id, Role::Rep).await;
+    let receiver = app.user(admin.org_id, Role::Rep).await;
+    let actor = Actor {
+        user_id: leaving.user_id,
+        name: String::new(),
+        org_id: leaving.org_id,
+        role: Role::Rep,
+        team_id: None,
+        address: None,
+    };
+    for i in 0..1001 {
+        let input: NewCustomer = serde_json::from_value(json!({"kind": "person", "name": format!("P{i:04}")})).unwrap();
+        customers::create(&app.db, &actor, input).await.unwrap();
+    }
+    let path = format!("/api/v1/users/{}/deactivate", leaving.user_id);
+    let res = app.post(&path, &admin.token, json!({"handover_to": receiver.user_id})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["customers"], 1001);
+    let owned = |id| customer::Entity::find().filter(customer::Column::OwnerId.eq(id)).count(&app.db);
+    assert_eq!((owned(receiver.user_id).await.unwrap(), owned(leaving.user_id).await.unwrap()), (1001, 0));
+    let events = timeline_event::Entity::find()
+        .filter(timeline_event::Column::Kind.eq("owner_changed"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 1001);
 }
 
 #[tokio::test]

@@ -56,21 +56,6 @@ pub struct Actor {
     pub address: Option<String>,
 }
 
-#[cfg(test)]
-impl Actor {
-    /// A rep of an org of their own, for unit tests.
-    pub fn test_rep() -> Self {
-        Self {
-            user_id: Uuid::now_v7(),
-            name: String::new(),
-            org_id: Uuid::now_v7(),
-            role: Role::Rep,
-            team_id: None,
-            address: None,
-        }
-    }
-}
-
 impl Actor {
     /// The actor a signed-in user is.
     pub fn of(user: &user::Model) -> Self {
@@ -80,6 +65,19 @@ impl Actor {
             org_id: user.org_id,
             role: Role::parse(&user.role).unwrap_or(Role::Rep),
             team_id: user.team_id,
+            address: None,
+        }
+    }
+
+    /// A rep of an org of their own, for unit tests.
+    #[cfg(test)]
+    pub fn test_rep() -> Self {
+        Self {
+            user_id: Uuid::now_v7(),
+            name: String::new(),
+            org_id: Uuid::now_v7(),
+            role: Role::Rep,
+            team_id: None,
             address: None,
         }
     }

@@ -189,13 +189,10 @@ async fn digest_batch(db: &DatabaseConnection, now: DateTime<Utc>, report: &mut 
     let claimed = users.len() as u64;
     for u in users {
         let tz = zone(&u.time_zone);
-        let note = match u.next_digest_at {
-            Some(_) => Some(digest_note(db, &u, now, tz).await?),
-            None => None,
-        };
-        let was = match u.next_digest_at {
-            Some(at) => user::Column::NextDigestAt.eq(at),
-            None => user::Column::NextDigestAt.is_null(),
+        // A user without a digest time only gets one.
+        let (note, was) = match u.next_digest_at {
+            Some(at) => (Some(digest_note(db, &u, now, tz).await?), user::Column::NextDigestAt.eq(at)),
+            None => (None, user::Column::NextDigestAt.is_null()),
         };
         let txn = super::begin_write(db).await?;
         let moved = user::Entity::update_many()

@@ -116,13 +116,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn actor() -> Actor {
-        Actor::test_rep()
-    }
-
     #[test]
     fn a_change_during_a_lookup_keeps_its_result_out() {
-        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), Actor::test_rep());
         let before = cache.generation();
         cache.forget_all();
         cache.remember(before, sid, &a);
@@ -135,7 +131,7 @@ mod tests {
 
     #[test]
     fn only_the_tokens_user_and_org_recall_a_session() {
-        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::from_secs(1)), Uuid::now_v7(), Actor::test_rep());
         cache.remember(cache.generation(), sid, &a);
         assert!(cache.recall(sid, Uuid::now_v7(), a.org_id).is_none());
         assert!(cache.recall(sid, a.user_id, Uuid::now_v7()).is_none());
@@ -143,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_remembered_session_expires() {
-        let (cache, sid, a) = (SessionCache::new(Duration::from_millis(20)), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::from_millis(20)), Uuid::now_v7(), Actor::test_rep());
         cache.remember(cache.generation(), sid, &a);
         assert!(cache.recall(sid, a.user_id, a.org_id).is_some());
         std::thread::sleep(Duration::from_millis(30));
@@ -152,7 +148,7 @@ mod tests {
 
     #[test]
     fn a_zero_ttl_remembers_nothing() {
-        let (cache, sid, a) = (SessionCache::new(Duration::ZERO), Uuid::now_v7(), actor());
+        let (cache, sid, a) = (SessionCache::new(Duration::ZERO), Uuid::now_v7(), Actor::test_rep());
         cache.remember(cache.generation(), sid, &a);
         assert!(cache.recall(sid, a.user_id, a.org_id).is_none());
     }

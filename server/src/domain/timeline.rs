@@ -32,20 +32,9 @@ pub async fn record(
     subject_id: Option<Uuid>,
     event: &Event,
 ) -> AppResult<()> {
-    let payload = serde_json::to_value(event).map_err(|e| AppError::Internal(e.into()))?;
-    let row = timeline_event::ActiveModel {
-        id: Set(new_id()),
-        org_id: Set(org_id),
-        customer_id: Set(customer_id),
-        occurred_at: Set(occurred_at),
-        kind: Set(event.kind().to_owned()),
-        actor_id: Set(actor_id),
-        subject_id: Set(subject_id),
-        payload: Set(payload),
-        created_at: Set(now()),
-    };
+    let row = Row { org_id, actor_id, occurred_at, subject_id, event, payload: payload_of(event)?, created_at: now() };
     // Nothing to read back: RETURNING would only parse the payload again.
-    timeline_event::Entity::insert(row).exec_without_returning(db).await?;
+    timeline_event::Entity::insert(row.on(customer_id)).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -63,23 +52,44 @@ pub async fn record_many(
     occurred_at: DateTime<Utc>,
     event: &Event,
 ) -> AppResult<()> {
-    let payload = serde_json::to_value(event).map_err(|e| AppError::Internal(e.into()))?;
-    let created_at = now();
+    let row =
+        Row { org_id, actor_id, occurred_at, subject_id: None, event, payload: payload_of(event)?, created_at: now() };
     for chunk in customer_ids.chunks(MANY_PER_STATEMENT) {
-        let rows = chunk.iter().map(|customer_id| timeline_event::ActiveModel {
-            id: Set(new_id()),
-            org_id: Set(org_id),
-            customer_id: Set(*customer_id),
-            occurred_at: Set(occurred_at),
-            kind: Set(event.kind().to_owned()),
-            actor_id: Set(actor_id),
-            subject_id: Set(None),
-            payload: Set(payload.clone()),
-            created_at: Set(created_at),
-        });
+        let rows = chunk.iter().map(|customer_id| row.on(*customer_id));
         timeline_event::Entity::insert_many(rows).exec_without_returning(db).await?;
     }
     Ok(())
+}
+
+/// An event as stored, but for the customer it goes on.
+struct Row<'a> {
+    org_id: Uuid,
+    actor_id: Option<Uuid>,
+    occurred_at: DateTime<Utc>,
+    subject_id: Option<Uuid>,
+    event: &'a Event,
+    payload: Value,
+    created_at: DateTime<Utc>,
+}
+
+impl Row<'_> {
+    fn on(&self, customer_id: Uuid) -> timeline_event::ActiveModel {
+        timeline_event::ActiveModel {
+            id: Set(new_id()),
+            org_id: Set(self.org_id),
+            customer_id: Set(customer_id),
+            occurred_at: Set(self.occurred_at),
+            kind: Set(self.event.kind().to_owned()),
+            actor_id: Set(self.actor_id),
+            subject_id: Set(self.subject_id),
+            payload: Set(self.payload.clone()),
+            created_at: Set(self.created_at),
+        }
+    }
+}
+
+fn payload_of(event: &Event) -> AppResult<Value> {
+    serde_json::to_value(event).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Rows per multi-row INSERT: 9 values each, well inside both databases'

@@ -85,9 +85,11 @@ bench-load: tools
 wasm-size:
 	node e2e/bench/wasm_size.js $(CURDIR)/target/site
 
-## Optimised build (wasm-opt from npm's binaryen; never Debian's).
+## Optimised build (wasm-opt from npm's binaryen; never Debian's), with
+## brotli and gzip copies of the assets, which the server sends to browsers
+## that accept them.
 release: tools
-	env -u RUSTFLAGS cargo leptos build --release
+	env -u RUSTFLAGS cargo leptos build --release --precompress
 
 clean:
 	cargo clean

@@ -172,9 +172,9 @@ pub fn amount(minor: i64, lang: Language) -> String {
 }
 
 fn number(minor: i64, currency: Option<&str>, lang: Language) -> String {
-    let major = minor as f64 / 100.0;
     #[cfg(feature = "hydrate")]
     {
+        let major = minor as f64 / 100.0;
         let options = js_sys::Object::new();
         if let Some(currency) = currency {
             let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
@@ -188,18 +188,36 @@ fn number(minor: i64, currency: Option<&str>, lang: Language) -> String {
         }
     }
     let _ = lang;
+    // Whole main units, as Intl shows them above (the server renders no
+    // amounts, so this is only a fallback).
+    let major = minor.saturating_add(50).div_euclid(100);
     match currency {
-        Some(c) => format!("{major:.0} {c}"),
-        None => format!("{major:.0}"),
+        Some(c) => format!("{major} {c}"),
+        None => major.to_string(),
     }
+}
+
+/// Minor units as main units with two decimals, for an input to edit: `12500.50`.
+// Integer arithmetic: Rust's float formatting alone is ~20 KB of the wasm.
+pub fn main_units(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Days with one decimal, from seconds: `3.5`.
+pub fn days(secs: i64) -> String {
+    let tenths = secs.max(0).saturating_add(4_320) / 8_640;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// A month `YYYY-MM` as "Dec 2026" / "2026年12月".
 pub fn month(month: &str, lang: Language) -> String {
     #[cfg(feature = "hydrate")]
     if let Some((y, m)) = month.split_once('-')
-        && let (Ok(y), Ok(m)) = (y.parse::<f64>(), m.parse::<f64>())
+        && let (Ok(y), Ok(m)) = (y.parse::<u16>(), m.parse::<u8>())
     {
+        let (y, m) = (f64::from(y), f64::from(m));
         // Mid-month at noon UTC: the same month in every time zone.
         let date =
             js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::utc(y, m - 1.0) + 14.5 * 86_400_000.0));
@@ -300,11 +318,18 @@ pub fn day_and_time(at: DateTime<Utc>, now: DateTime<Utc>, lang: Language) -> St
     if day == local_date(now) { time } else { format!("{} {time}", short_day(day, lang)) }
 }
 
-/// An amount typed in main units ("12,500.50", "¥ 12500") → minor units.
+/// An amount typed in main units ("12,500.50", "¥ 12500") → minor units,
+/// exactly (no float): a third decimal rounds half up; below 10^15 main units.
 pub fn parse_amount(text: &str) -> Option<i64> {
     let cleaned: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
-    let value: f64 = cleaned.parse().ok()?;
-    (0.0..1e15).contains(&value).then(|| (value * 100.0).round() as i64)
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if fraction.contains('.') || (whole.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let digit = |i: usize| fraction.as_bytes().get(i).map_or(0, |d| i64::from(d - b'0'));
+    let cents = digit(0) * 10 + digit(1) + i64::from(digit(2) >= 5);
+    whole.checked_mul(100)?.checked_add(cents).filter(|minor| *minor < 100_000_000_000_000_000)
 }
 
 #[cfg(test)]
@@ -319,5 +344,27 @@ mod tests {
         assert_eq!(parse_amount(""), None);
         assert_eq!(parse_amount("abc"), None);
         assert_eq!(parse_amount("1.2.3"), None);
+        assert_eq!(parse_amount("19.99"), Some(1999));
+        assert_eq!(parse_amount("0.29"), Some(29));
+        assert_eq!(parse_amount(".5"), Some(50));
+        assert_eq!(parse_amount("12."), Some(1200));
+        assert_eq!(parse_amount("1.005"), Some(101), "a third decimal rounds half up");
+        assert_eq!(parse_amount("1.004"), Some(100));
+        assert_eq!(parse_amount("."), None);
+        assert_eq!(parse_amount("999999999999999.99"), Some(99_999_999_999_999_999));
+        assert_eq!(parse_amount("1000000000000000"), None, "10^15 main units is too much");
+        assert_eq!(parse_amount("99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn main_units_and_days_without_floats() {
+        assert_eq!(super::main_units(1_250_050), "12500.50");
+        assert_eq!(super::main_units(5), "0.05");
+        assert_eq!(super::main_units(-150), "-1.50");
+        assert_eq!(super::main_units(0), "0.00");
+        assert_eq!(super::days(0), "0.0");
+        assert_eq!(super::days(86_400 * 3 + 43_200), "3.5");
+        assert_eq!(super::days(4_319), "0.0");
+        assert_eq!(super::days(4_320), "0.1");
     }
 }

@@ -48,7 +48,9 @@ impl Weekday {
 
 /// How a reminder repeats. Occurrences keep the local time of day of the
 /// first one, in the assignee's time zone (so 9:00 stays 9:00 across DST).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read by hand ([`RepeatFields`]), written by the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "freq", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Repeat {
@@ -64,6 +66,43 @@ pub enum Repeat {
     EveryNDays {
         n: u16,
     },
+}
+
+impl<'de> Deserialize<'de> for Repeat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RepeatFields::deserialize(deserializer)?.into_repeat()
+    }
+}
+
+/// The fields of every repeat rule, read in one pass (see
+/// `timeline::EventFields` for why not serde's tagged-enum derive). As with
+/// `deny_unknown_fields` on the enum, a field of another rule is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepeatFields {
+    freq: String,
+    days: Option<Vec<Weekday>>,
+    day: Option<u8>,
+    n: Option<u16>,
+}
+
+impl RepeatFields {
+    fn into_repeat<E: serde::de::Error>(self) -> Result<Repeat, E> {
+        const RULES: &[&str] = &["daily", "weekly", "monthly", "every_n_days"];
+        let RepeatFields { freq, days, day, n } = self;
+        let present = [("days", days.is_some()), ("day", day.is_some()), ("n", n.is_some())];
+        let (repeat, expected): (Repeat, &[&str]) = match freq.as_str() {
+            "daily" => (Repeat::Daily, &[]),
+            "weekly" => (Repeat::Weekly { days: days.ok_or_else(|| E::missing_field("days"))? }, &["days"]),
+            "monthly" => (Repeat::Monthly { day: day.ok_or_else(|| E::missing_field("day"))? }, &["day"]),
+            "every_n_days" => (Repeat::EveryNDays { n: n.ok_or_else(|| E::missing_field("n"))? }, &["n"]),
+            other => return Err(E::unknown_variant(other, RULES)),
+        };
+        match present.into_iter().find(|(field, is_there)| *is_there && !expected.contains(field)) {
+            Some((field, _)) => Err(E::unknown_field(field, expected)),
+            None => Ok(repeat),
+        }
+    }
 }
 
 /// A repeat rule with an optional end: a last local date, or a total count
@@ -327,6 +366,28 @@ pub struct CalendarFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeat_rules_read_back_what_they_write_and_refuse_fields_of_other_rules() {
+        let rules = [
+            Repeat::Daily,
+            Repeat::Weekly { days: vec![Weekday::Mon, Weekday::Fri] },
+            Repeat::Monthly { day: 31 },
+            Repeat::EveryNDays { n: 3 },
+        ];
+        for rule in rules {
+            let written = serde_json::to_value(&rule).unwrap_or_default();
+            assert_eq!(serde_json::from_value::<Repeat>(written).ok(), Some(rule));
+        }
+        let refused = |v: serde_json::Value| serde_json::from_value::<Repeat>(v).err().map(|e| e.to_string());
+        let message = |v| refused(v).unwrap_or_default();
+        assert!(message(serde_json::json!({"freq": "daily", "day": 3})).contains("unknown field `day`"));
+        assert!(message(serde_json::json!({"freq": "monthly", "day": 3, "n": 2})).contains("unknown field `n`"));
+        assert!(message(serde_json::json!({"freq": "weekly"})).contains("missing field `days`"));
+        assert!(message(serde_json::json!({"freq": "hourly"})).contains("unknown variant `hourly`"));
+        assert!(message(serde_json::json!({"freq": "daily", "at": "9:00"})).contains("unknown field `at`"));
+        assert!(refused(serde_json::json!({"day": 3})).is_some());
+    }
 
     #[test]
     fn due_times_are_instants_or_wall_clock_times_with_or_without_seconds() {

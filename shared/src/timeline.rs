@@ -26,7 +26,9 @@ pub struct TimelineEvent {
 /// event is named by its activity kind. `customer_pooled` is the scheduler
 /// returning a customer to the shared pool (`after_days`: the org's setting
 /// then); `customer_claimed` is a claim from the pool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand ([`EventFields`]), written by the derive.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
@@ -56,6 +58,170 @@ pub enum Event {
     PlaybookStopped { run_id: Uuid, playbook: String, reason: String, cancelled_steps: u32 },
     CustomerPooled { reason: PoolReason, previous_owner: UserRef, after_days: u32 },
     CustomerClaimed { from: UserRef, to: UserRef },
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        EventFields::deserialize(deserializer)?.into_event()
+    }
+}
+
+/// Every field of every event kind, read in one pass and assembled by
+/// `kind`. Serde's derive for an internally tagged enum first copies each
+/// event into a generic buffer and then reads every variant out of it; that
+/// machinery was a twentieth of the browser's code. Fields whose type
+/// depends on the kind (`from`, `to`, `reason`) are read as JSON values.
+/// Like the derive, this ignores fields it does not know and names the
+/// first missing one.
+#[derive(Deserialize)]
+struct EventFields {
+    kind: String,
+    name: Option<String>,
+    changes: Option<Vec<FieldChange>>,
+    contact_id: Option<Uuid>,
+    activity_id: Option<Uuid>,
+    direction: Option<Direction>,
+    outcome: Option<Outcome>,
+    duration_secs: Option<u32>,
+    body: Option<String>,
+    next_follow_up_at: Option<DateTime<Utc>>,
+    activity_kind: Option<ActivityKind>,
+    from: Option<Value>,
+    to: Option<Value>,
+    deal_id: Option<Uuid>,
+    title: Option<String>,
+    stage: Option<String>,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+    reason: Option<Value>,
+    reminder_id: Option<Uuid>,
+    due_at: Option<DateTime<Utc>>,
+    assignee: Option<UserRef>,
+    until: Option<DateTime<Utc>>,
+    run_id: Option<Uuid>,
+    playbook: Option<String>,
+    steps: Option<u32>,
+    cancelled_steps: Option<u32>,
+    previous_owner: Option<UserRef>,
+    after_days: Option<u32>,
+}
+
+impl EventFields {
+    fn into_event<E: serde::de::Error>(self) -> Result<Event, E> {
+        let f = self;
+        let event = match f.kind.as_str() {
+            "customer_created" => Event::CustomerCreated { name: need(f.name, "name")? },
+            "customer_updated" => Event::CustomerUpdated { changes: need(f.changes, "changes")? },
+            "contact_added" => {
+                Event::ContactAdded { contact_id: need(f.contact_id, "contact_id")?, name: need(f.name, "name")? }
+            }
+            "contact_updated" => Event::ContactUpdated {
+                contact_id: need(f.contact_id, "contact_id")?,
+                name: need(f.name, "name")?,
+                changes: need(f.changes, "changes")?,
+            },
+            "activity_edited" => Event::ActivityEdited {
+                activity_id: need(f.activity_id, "activity_id")?,
+                changes: need(f.changes, "changes")?,
+            },
+            "activity_deleted" => Event::ActivityDeleted {
+                activity_id: need(f.activity_id, "activity_id")?,
+                activity_kind: need(f.activity_kind, "activity_kind")?,
+            },
+            "owner_changed" => Event::OwnerChanged { from: typed(f.from, "from")?, to: typed(f.to, "to")? },
+            "deal_created" => Event::DealCreated {
+                deal_id: need(f.deal_id, "deal_id")?,
+                title: need(f.title, "title")?,
+                stage: need(f.stage, "stage")?,
+            },
+            "stage_changed" => Event::StageChanged {
+                deal_id: need(f.deal_id, "deal_id")?,
+                title: need(f.title, "title")?,
+                from: typed(f.from, "from")?,
+                to: typed(f.to, "to")?,
+            },
+            "deal_won" => Event::DealWon {
+                deal_id: need(f.deal_id, "deal_id")?,
+                title: need(f.title, "title")?,
+                amount_minor: f.amount_minor,
+                currency: need(f.currency, "currency")?,
+            },
+            "deal_lost" => Event::DealLost {
+                deal_id: need(f.deal_id, "deal_id")?,
+                title: need(f.title, "title")?,
+                reason: typed(f.reason, "reason")?,
+            },
+            "reminder_created" => Event::ReminderCreated {
+                reminder_id: need(f.reminder_id, "reminder_id")?,
+                title: need(f.title, "title")?,
+                due_at: need(f.due_at, "due_at")?,
+                assignee: need(f.assignee, "assignee")?,
+            },
+            "reminder_completed" => Event::ReminderCompleted {
+                reminder_id: need(f.reminder_id, "reminder_id")?,
+                title: need(f.title, "title")?,
+            },
+            "reminder_snoozed" => Event::ReminderSnoozed {
+                reminder_id: need(f.reminder_id, "reminder_id")?,
+                title: need(f.title, "title")?,
+                until: need(f.until, "until")?,
+            },
+            "reminder_cancelled" => Event::ReminderCancelled {
+                reminder_id: need(f.reminder_id, "reminder_id")?,
+                title: need(f.title, "title")?,
+            },
+            "reminder_overdue" => Event::ReminderOverdue {
+                reminder_id: need(f.reminder_id, "reminder_id")?,
+                title: need(f.title, "title")?,
+                due_at: need(f.due_at, "due_at")?,
+            },
+            "playbook_started" => Event::PlaybookStarted {
+                run_id: need(f.run_id, "run_id")?,
+                playbook: need(f.playbook, "playbook")?,
+                steps: need(f.steps, "steps")?,
+            },
+            "playbook_stopped" => Event::PlaybookStopped {
+                run_id: need(f.run_id, "run_id")?,
+                playbook: need(f.playbook, "playbook")?,
+                reason: typed(f.reason, "reason")?,
+                cancelled_steps: need(f.cancelled_steps, "cancelled_steps")?,
+            },
+            "customer_pooled" => Event::CustomerPooled {
+                reason: typed(f.reason, "reason")?,
+                previous_owner: need(f.previous_owner, "previous_owner")?,
+                after_days: need(f.after_days, "after_days")?,
+            },
+            "customer_claimed" => Event::CustomerClaimed { from: typed(f.from, "from")?, to: typed(f.to, "to")? },
+            other => {
+                let kind = ActivityKind::parse(other).ok_or_else(|| E::unknown_variant(other, EVENT_KINDS))?;
+                Event::activity(
+                    kind,
+                    ActivityLogged {
+                        activity_id: need(f.activity_id, "activity_id")?,
+                        direction: f.direction,
+                        outcome: f.outcome,
+                        duration_secs: f.duration_secs,
+                        contact_id: f.contact_id,
+                        body: f.body,
+                        next_follow_up_at: f.next_follow_up_at,
+                    },
+                )
+            }
+        };
+        Ok(event)
+    }
+}
+
+fn need<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(field))
+}
+
+/// A field read as a JSON value, now read as the type its kind gives it.
+fn typed<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    value: Option<Value>,
+    field: &'static str,
+) -> Result<T, E> {
+    T::deserialize(need::<Value, E>(value, field)?).map_err(E::custom)
 }
 
 /// An activity as the timeline shows it.
@@ -263,12 +429,41 @@ mod tests {
         all.extend(ActivityKind::ALL.iter().map(|k| Event::activity(*k, logged())));
         let mut kinds: Vec<&str> = all.iter().map(Event::kind).collect();
         for (event, kind) in all.iter().zip(&kinds) {
-            assert_eq!(serde_json::to_value(event).unwrap_or_default()["kind"], json!(kind));
+            let written = serde_json::to_value(event).unwrap_or_default();
+            assert_eq!(written["kind"], json!(kind));
+            // The hand-written reader reads back what the derive wrote.
+            let back: Event = serde_json::from_value(written).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(&back, event);
+            let text = serde_json::to_string(event).unwrap_or_default();
+            let back: Event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(&back, event);
         }
         kinds.sort_unstable();
         let mut listed = EVENT_KINDS.to_vec();
         listed.sort_unstable();
         assert_eq!(kinds, listed);
+    }
+
+    #[test]
+    fn events_that_do_not_fit_their_kind_are_refused() {
+        let refused = |v: Value| serde_json::from_value::<Event>(v).map(|_| ()).map_err(|e| e.to_string());
+        let missing = refused(json!({"kind": "deal_created", "deal_id": Uuid::nil(), "title": "D"}));
+        assert!(missing.as_ref().is_err_and(|m| m.contains("missing field `stage`")), "{missing:?}");
+        let unknown = refused(json!({"kind": "teleported", "name": "A"}));
+        assert!(unknown.as_ref().is_err_and(|m| m.contains("unknown variant `teleported`")), "{unknown:?}");
+        // `from` is a user when an owner changes and a stage name when a deal moves.
+        let who = json!({"id": Uuid::nil(), "name": "A"});
+        assert!(refused(json!({"kind": "owner_changed", "from": "Lead", "to": who})).is_err());
+        assert!(
+            refused(json!({"kind": "stage_changed", "deal_id": Uuid::nil(), "title": "D", "from": who, "to": "B"}))
+                .is_err()
+        );
+        assert!(
+            refused(json!({"kind": "customer_pooled", "reason": "bored", "previous_owner": who, "after_days": 3}))
+                .is_err()
+        );
+        assert!(refused(json!({"kind": "call"})).is_err_and(|m| m.contains("activity_id")));
+        assert!(refused(json!({"name": "A"})).is_err_and(|m| m.contains("kind")));
     }
 
     #[test]

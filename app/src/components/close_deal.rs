@@ -28,7 +28,7 @@ pub fn CloseDealForm(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let amount_text = RwSignal::new(amount.map(|a| format!("{:.2}", a as f64 / 100.0)).unwrap_or_default());
+    let amount_text = RwSignal::new(amount.map(format::main_units).unwrap_or_default());
     let amount_error = RwSignal::new(None::<Msg>);
     let reason = RwSignal::new(reasons.first().cloned().unwrap_or_default());
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -260,7 +260,9 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
             view! { <p class="event-text">{title.clone()}": "{from.clone()}" → "{to.clone()}</p> }.into_any(),
         ),
         Event::DealWon { title, amount_minor, currency, .. } => {
-            let amount = amount_minor.map(|a| format!(" · {} {currency}", a as f64 / 100.0)).unwrap_or_default();
+            let amount = amount_minor
+                .map(|a| format!(" · {}", format::money(a, currency, i18n.language_untracked())))
+                .unwrap_or_default();
             (t(Msg::EvDealWon), view! { <p class="event-text">{title.clone()}{amount}</p> }.into_any())
         }
         Event::DealLost { title, reason, .. } => {

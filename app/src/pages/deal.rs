@@ -107,12 +107,12 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                 <h2>{tr(Msg::StageHistory)}</h2>
                 <ul class="contact-list">
                     {detail.history.iter().map(|v| {
-                        let days = v.duration_secs as f64 / 86_400.0;
+                        let days = format::days(v.duration_secs);
                         let open = v.left_at.is_none();
                         view! {
                             <li class="contact">
                                 <div><strong>{v.stage_name.clone()}</strong>" · "<span class="muted">{v.entered_by.name.clone()}</span></div>
-                                <span>{format!("{days:.1} ")}{tr(Msg::Days)}{open.then(|| view! { " ("{tr(Msg::Now)}")" })}</span>
+                                <span>{days}" "{tr(Msg::Days)}{open.then(|| view! { " ("{tr(Msg::Now)}")" })}</span>
                             </li>
                         }
                     }).collect_view()}

@@ -272,16 +272,12 @@ fn Deals(customer_id: Uuid) -> impl IntoView {
     let error = RwSignal::new(None::<Msg>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let amount_minor = match amount.get_untracked().trim() {
-            "" => None,
-            text => match text.replace(',', "").parse::<f64>() {
-                Ok(v) if v >= 0.0 => Some((v * 100.0).round() as i64),
-                _ => {
-                    error.set(Some(Msg::ErrInvalid));
-                    return;
-                }
-            },
-        };
+        let text = amount.get_untracked();
+        let amount_minor = format::parse_amount(&text);
+        if amount_minor.is_none() && !text.trim().is_empty() {
+            error.set(Some(Msg::ErrInvalid));
+            return;
+        }
         let input = rapport_shared::pipeline::NewDeal {
             customer_id,
             title: title.get_untracked(),

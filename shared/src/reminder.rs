@@ -49,7 +49,7 @@ impl Weekday {
 /// How a reminder repeats. Occurrences keep the local time of day of the
 /// first one, in the assignee's time zone (so 9:00 stays 9:00 across DST).
 ///
-/// Read by hand ([`RepeatFields`]), written by the derive.
+/// Read by hand (`RepeatFields`), written by the derive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "freq", rename_all = "snake_case", deny_unknown_fields)]

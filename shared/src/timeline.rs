@@ -27,7 +27,7 @@ pub struct TimelineEvent {
 /// returning a customer to the shared pool (`after_days`: the org's setting
 /// then); `customer_claimed` is a claim from the pool.
 ///
-/// Read by hand ([`EventFields`]), written by the derive.
+/// Read by hand (`EventFields`), written by the derive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
-mod assets;
+mod compression;
 mod audit;
 mod auth;
 mod contacts;

@@ -29,13 +29,13 @@ async fn wrong_types_and_unknown_fields_are_422() {
         json!({"kind": "robot", "name": "R2"}),
         json!({"kind": "person", "name": "A", "nmae": "typo"}),
         json!({"kind": "person", "name": "A", "phones": "not a list"}),
+        // Well-formed JSON of the wrong shape (a body that does not parse is the 400 above).
+        json!([1, 2, 3]),
+        json!("Acme"),
     ] {
         let res = app.post("/api/v1/customers", &admin.token, body.clone()).await;
         assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     }
-    // Not an object at all: the body is unusable rather than wrongly shaped.
-    let res = app.post("/api/v1/customers", &admin.token, json!([1, 2, 3])).await;
-    assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
     let list: Value = app.get("/api/v1/customers", &admin.token).await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
 }

@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
-mod compression;
 mod audit;
 mod auth;
+mod compression;
 mod contacts;
 mod customers;
 mod deals;

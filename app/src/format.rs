@@ -198,7 +198,7 @@ fn number(minor: i64, currency: Option<&str>, lang: Language) -> String {
 }
 
 /// Minor units as main units with two decimals, for an input to edit: `12500.50`.
-// Integer arithmetic: Rust's float formatting alone is ~20 KB of the wasm.
+// Integers, so that what is shown is exactly what `parse_amount` reads back.
 pub fn main_units(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();

@@ -9,7 +9,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Duration as ChronoDuration, Utc};
-use rapport_server::domain::{Actor, activities, customers, deals, pipelines, timeline};
+use rapport_server::domain::activities::ActivityLog;
+use rapport_server::domain::{Actor, customers, deals, pipelines, timeline};
 use rapport_shared::activity::{ActivityKind, NewActivity, Outcome};
 use rapport_shared::customer::{CustomerKind, NewCustomer};
 use rapport_shared::timeline::TimelineQuery;
@@ -44,6 +45,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
 
     // Logging: one transaction per activity, as a rep's phone would send them.
     let start = Utc::now() - ChronoDuration::minutes(EVENTS as i64 + 10);
+    let log = ActivityLog::new(db.clone());
     let mut writes = Vec::with_capacity(EVENTS);
     let began = Instant::now();
     for i in 0..EVENTS {
@@ -58,7 +60,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             next_follow_up_at: None,
         };
         let t = Instant::now();
-        activities::create(&db, &actor, customer.id, input, None).await?;
+        log.create(&actor, customer.id, input, None).await?;
         writes.push(t.elapsed());
     }
     let total = began.elapsed();

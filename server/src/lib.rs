@@ -25,6 +25,7 @@ pub mod web;
 use crate::auth::keys::Keys;
 use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
+use crate::domain::activities::ActivityLog;
 use crate::domain::mail::Mailer;
 use crate::domain::session_cache::SessionCache;
 use crate::state::AppState;
@@ -77,6 +78,7 @@ impl Application {
             request_limiter: Arc::new(RequestLimiter::new(config.serve.rate_limit_per_minute)),
             hub: hub.clone(),
             sessions,
+            activities: ActivityLog::new(db.clone()),
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));
         let listener = TcpListener::bind(config.serve.addr).await?;

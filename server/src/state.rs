@@ -3,6 +3,7 @@
 use crate::auth::keys::Keys;
 use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
+use crate::domain::activities::ActivityLog;
 use crate::domain::session_cache::SessionCache;
 use crate::live::Hub;
 use axum::extract::FromRef;
@@ -18,4 +19,5 @@ pub struct AppState {
     pub request_limiter: Arc<RequestLimiter>,
     pub hub: Hub,
     pub sessions: SessionCache,
+    pub activities: ActivityLog,
 }

@@ -2,7 +2,9 @@
 //! change writes its timeline event and keeps the customer's last touch
 //! (the latest live activity) current, all in one transaction. A retried
 //! create with the same `Idempotency-Key` returns the first activity. A
-//! `next_follow_up_at` becomes a reminder for the customer's owner.
+//! `next_follow_up_at` becomes a reminder for the customer's owner. New
+//! activities go through [`ActivityLog`], which writes those that arrive
+//! together in one transaction.
 
 use super::audit::{self, Entry};
 use super::customers::{find_visible, visible};
@@ -14,78 +16,295 @@ use rapport_shared::activity::{
     Activity, ActivityFields, ActivityKind, ActivityPatch, Direction, NewActivity, Outcome,
 };
 use rapport_shared::audit::{AuditAction, AuditTarget};
+use rapport_shared::auth::Role;
 use rapport_shared::customer::UserRef;
 use rapport_shared::timeline::{ActivityLogged, Event};
 use rapport_shared::validate::FieldError;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, SqlErr,
+    QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 /// A client's retry token and a fingerprint of the request it was sent with.
+#[derive(Clone)]
 pub struct Idempotency {
     pub key: String,
     pub request_hash: String,
 }
 
-/// Logs an activity on a visible customer.
-///
-/// # Errors
-/// `NotFound` when the customer is not visible; `Validation`; `Unprocessable`
-/// when the idempotency key was used for a different request; database failures.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
+/// Logs activities. Activities sent at the same moment are written together,
+/// in one transaction (group commit): while one batch is being written the
+/// next gathers, so under load a handful of writes costs what one did,
+/// instead of each queueing for the database on its own. Alone, an activity
+/// is a batch of one and waits for nothing. Each caller is answered only
+/// once its batch has committed.
+#[derive(Clone)]
+pub struct ActivityLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    queue: Mutex<Queue>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Job>,
+    /// A task is writing batches; it takes `waiting` when it is done with
+    /// the batch at hand, and stops when nothing waits.
+    writing: bool,
+}
+
+struct Job {
+    draft: Draft,
+    answer: oneshot::Sender<AppResult<Logged>>,
+}
+
+/// A validated activity to write.
+struct Draft {
+    actor: Actor,
     customer_id: Uuid,
-    input: NewActivity,
+    contact_id: Option<Uuid>,
+    fields: ActivityFields,
     idempotency: Option<Idempotency>,
-) -> AppResult<Activity> {
-    let at = now();
-    let fields = input.validate(at).map_err(AppError::Validation)?;
-    if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
-        return Ok(replay);
+}
+
+/// What became of a draft in its batch.
+enum Logged {
+    Written(Activity),
+    /// Another request with the same retry token holds it: answer with its activity.
+    Retried,
+}
+
+/// The most drafts one transaction writes: its statements stay well inside
+/// both databases' limit of bound values.
+const MAX_BATCH: usize = 64;
+
+impl ActivityLog {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { inner: Arc::new(Inner { db, queue: Mutex::default() }) }
     }
-    let txn = super::begin_write(db).await?;
-    // The visibility check and the last touch are one statement: each one a
-    // writer makes is time the others wait for SQLite's write lock.
-    let visible = Condition::all().add(customer::Column::Id.eq(customer_id)).add(visible(actor));
-    let customer = touch(&txn, visible, fields.occurred_at.trunc_subsecs(6)).await?.ok_or(AppError::NotFound)?;
-    if let Some(contact_id) = input.contact_id {
-        let belongs = contact::Entity::find_by_id(contact_id)
-            .filter(contact::Column::CustomerId.eq(customer.id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !belongs {
-            return Err(AppError::field("contact_id", FieldError::UnknownValue));
+
+    /// Logs an activity on a visible customer.
+    ///
+    /// # Errors
+    /// `NotFound` when the customer is not visible; `Validation`; `Unprocessable`
+    /// when the idempotency key was used for a different request; database failures.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        customer_id: Uuid,
+        input: NewActivity,
+        idempotency: Option<Idempotency>,
+    ) -> AppResult<Activity> {
+        let db = &self.inner.db;
+        let fields = input.validate(now()).map_err(AppError::Validation)?;
+        if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
+            return Ok(replay);
         }
-    }
-    let row = record(&txn, actor.user_id, &customer, input.contact_id, &fields).await?;
-    if let Some(idem) = &idempotency {
-        let stored = idempotency_key::ActiveModel {
-            id: Set(new_id()),
-            user_id: Set(actor.user_id),
-            key: Set(idem.key.clone()),
-            request_hash: Set(idem.request_hash.clone()),
-            resource_id: Set(row.id),
-            created_at: Set(at),
+        if let Some(contact_id) = input.contact_id {
+            check_contact(db, actor, customer_id, contact_id).await?;
         }
-        .insert(&txn)
-        .await;
-        if let Err(e) = stored {
-            // A concurrent retry won the race: answer with its activity.
-            if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-                drop(txn);
-                return replayed(db, actor, Some(idem)).await?.ok_or(AppError::conflict("retry in progress"));
+        let draft = Draft {
+            actor: actor.clone(),
+            customer_id,
+            contact_id: input.contact_id,
+            fields,
+            idempotency: idempotency.clone(),
+        };
+        match self.write(draft).await? {
+            Logged::Written(activity) => Ok(activity),
+            Logged::Retried => {
+                replayed(db, actor, idempotency.as_ref()).await?.ok_or_else(|| AppError::conflict("retry in progress"))
             }
-            return Err(e.into());
         }
     }
+
+    /// Queues the draft and waits for its batch to commit (or fail).
+    async fn write(&self, draft: Draft) -> AppResult<Logged> {
+        let (answer, answered) = oneshot::channel();
+        let start = {
+            let mut queue = self.inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.waiting.push(Job { draft, answer });
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start {
+            // A task of its own: a caller that goes away (a closed
+            // connection) must not take the others' batch with it.
+            tokio::spawn(write_waiting(self.inner.clone()));
+        }
+        answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the activity writer stopped")))?
+    }
+}
+
+/// Writes batches until nothing waits.
+async fn write_waiting(inner: Arc<Inner>) {
+    let _writing = Writing(&inner);
+    loop {
+        let jobs = {
+            let mut queue = inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            if queue.waiting.is_empty() {
+                queue.writing = false;
+                return;
+            }
+            let n = queue.waiting.len().min(MAX_BATCH);
+            queue.waiting.drain(..n).collect::<Vec<_>>()
+        };
+        let (drafts, answers): (Vec<Draft>, Vec<_>) = jobs.into_iter().map(|j| (j.draft, j.answer)).unzip();
+        tracing::debug!(activities = drafts.len(), "writing a batch");
+        match write_batch(&inner.db, &drafts).await {
+            Ok(outcomes) => {
+                for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                    // A caller that went away no longer needs its answer.
+                    let _ = answer.send(outcome);
+                }
+            }
+            Err(e) if drafts.len() == 1 => {
+                if let Some(answer) = answers.into_iter().next() {
+                    let _ = answer.send(Err(e));
+                }
+            }
+            // Written again one by one, so that a failure is only its own
+            // draft's (and the database's state decides each answer anew).
+            Err(_) => {
+                for (draft, answer) in drafts.iter().zip(answers) {
+                    let outcome = write_batch(&inner.db, std::slice::from_ref(draft)).await.and_then(|mut o| {
+                        o.pop()
+                            .unwrap_or_else(|| Err(AppError::Internal(anyhow::anyhow!("a batch without its answer"))))
+                    });
+                    let _ = answer.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Should the writing task end otherwise than by finding nothing to write (a
+/// panic), the next draft starts a new one; the drafts that were waiting
+/// are answered with an error as their senders drop.
+struct Writing<'a>(&'a Inner);
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut queue = self.0.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.writing = false;
+            queue.waiting.clear();
+        }
+    }
+}
+
+/// Writes the drafts in one transaction and answers each: its activity, or
+/// `NotFound` when its customer is not (or no longer) visible, or `Retried`.
+/// `Err` when the transaction failed, and then nothing was written.
+///
+/// Every statement is a round trip to the database (on SQLite, to its
+/// connection's thread), so the batch is a few statements, not a few per
+/// draft: the tokens, one touch per author, the activities, their events.
+async fn write_batch(db: &DatabaseConnection, drafts: &[Draft]) -> AppResult<Vec<AppResult<Logged>>> {
+    let ids: Vec<Uuid> = drafts.iter().map(|_| new_id()).collect();
+    let txn = super::begin_write(db).await?;
+    let claimed = claim_retry_tokens(&txn, drafts, &ids).await?;
+    // A draft whose token another request holds is that request's to answer.
+    let mine: Vec<bool> =
+        drafts.iter().zip(&ids).map(|(d, id)| d.idempotency.is_none() || claimed.contains(id)).collect();
+    // One touch per author, of the customers their drafts are about.
+    let mut authors: Vec<(&Actor, BTreeMap<Uuid, DateTime<Utc>>)> = Vec::new();
+    for draft in drafts.iter().zip(&mine).filter_map(|(draft, mine)| mine.then_some(draft)) {
+        let author = authors.iter().position(|(a, _)| scope(a) == scope(&draft.actor)).unwrap_or_else(|| {
+            authors.push((&draft.actor, BTreeMap::new()));
+            authors.len() - 1
+        });
+        let at = draft.fields.occurred_at.trunc_subsecs(6);
+        authors[author].1.entry(draft.customer_id).and_modify(|t| *t = at.max(*t)).or_insert(at);
+    }
+    let mut touched = HashMap::new();
+    for (actor, latest) in &authors {
+        for customer in touch(&txn, visible(actor), latest).await? {
+            touched.insert((scope(actor), customer.id), customer);
+        }
+    }
+    let mut outcomes = Vec::with_capacity(drafts.len());
+    let mut rows = Vec::with_capacity(drafts.len());
+    let mut released = Vec::new();
+    for (i, (draft, id)) in drafts.iter().zip(&ids).enumerate() {
+        if !mine[i] {
+            outcomes.push(Ok(Logged::Retried));
+            continue;
+        }
+        let Some(customer) = touched.get(&(scope(&draft.actor), draft.customer_id)) else {
+            released.extend(draft.idempotency.as_ref().map(|_| *id));
+            outcomes.push(Err(AppError::NotFound));
+            continue;
+        };
+        let row = new_row(*id, draft.actor.user_id, customer, draft.contact_id, &draft.fields);
+        let author = UserRef { id: draft.actor.user_id, name: draft.actor.name.clone() };
+        outcomes.push(Ok(Logged::Written(to_dto(row.clone(), author))));
+        rows.push((row, customer.clone()));
+    }
+    if !released.is_empty() {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::ResourceId.is_in(released))
+            .exec(&txn)
+            .await?;
+    }
+    write_rows(&txn, &rows).await?;
     txn.commit().await?;
-    Ok(to_dto(row, UserRef { id: actor.user_id, name: actor.name.clone() }))
+    Ok(outcomes)
+}
+
+/// What decides which customers an actor sees.
+fn scope(actor: &Actor) -> (Uuid, Uuid, Role, Option<Uuid>) {
+    (actor.user_id, actor.org_id, actor.role, actor.team_id)
+}
+
+/// Stores the drafts' retry tokens, each pointing at the activity its draft
+/// will be; answers the ids of the activities whose token this batch now
+/// holds. A token already stored (a retry racing the first request, here or
+/// in another process) is left as it is.
+async fn claim_retry_tokens(db: &impl ConnectionTrait, drafts: &[Draft], ids: &[Uuid]) -> AppResult<HashSet<Uuid>> {
+    let at = now();
+    let tokens: Vec<_> = drafts
+        .iter()
+        .zip(ids)
+        .filter_map(|(draft, id)| {
+            let idem = draft.idempotency.as_ref()?;
+            Some(idempotency_key::ActiveModel {
+                id: Set(new_id()),
+                user_id: Set(draft.actor.user_id),
+                key: Set(idem.key.clone()),
+                request_hash: Set(idem.request_hash.clone()),
+                resource_id: Set(*id),
+                created_at: Set(at),
+            })
+        })
+        .collect();
+    if tokens.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let unique =
+        OnConflict::columns([idempotency_key::Column::UserId, idempotency_key::Column::Key]).do_nothing().to_owned();
+    let stored = idempotency_key::Entity::insert_many(tokens).on_conflict(unique).exec_with_returning(db).await?;
+    Ok(stored.into_iter().map(|t| t.resource_id).collect())
+}
+
+/// `NotFound` unless the customer is visible; a field error unless the
+/// contact is one of its people.
+async fn check_contact(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, contact_id: Uuid) -> AppResult<()> {
+    find_visible(db, actor, customer_id).await?;
+    let belongs = contact::Entity::find_by_id(contact_id)
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .one(db)
+        .await?
+        .is_some();
+    if belongs { Ok(()) } else { Err(AppError::field("contact_id", FieldError::UnknownValue)) }
 }
 
 /// Writes a validated activity, its timeline event and the customer's new
@@ -100,40 +319,68 @@ pub async fn insert(
     contact_id: Option<Uuid>,
     fields: &ActivityFields,
 ) -> AppResult<activity::Model> {
-    let row = record(db, author_id, customer, contact_id, fields).await?;
-    touch(db, Condition::all().add(customer::Column::Id.eq(customer.id)), row.occurred_at).await?;
+    let row = new_row(new_id(), author_id, customer, contact_id, fields);
+    touch(db, Condition::all(), &BTreeMap::from([(customer.id, row.occurred_at)])).await?;
+    write_rows(db, &[(row.clone(), customer.clone())]).await?;
     Ok(row)
 }
 
-/// The activity and its timeline event (and follow-up reminder); the caller
-/// moves the customer's last touch.
-async fn record(
-    db: &impl ConnectionTrait,
+fn new_row(
+    id: Uuid,
     author_id: Uuid,
     customer: &customer::Model,
     contact_id: Option<Uuid>,
     fields: &ActivityFields,
-) -> AppResult<activity::Model> {
+) -> activity::Model {
     let at = now();
-    let mut model = activity::ActiveModel {
-        id: Set(new_id()),
-        org_id: Set(customer.org_id),
-        customer_id: Set(customer.id),
-        author_id: Set(author_id),
-        contact_id: Set(contact_id),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
+    let mut model = activity::Model {
+        id,
+        org_id: customer.org_id,
+        customer_id: customer.id,
+        author_id,
+        kind: String::new(),
+        direction: None,
+        outcome: None,
+        occurred_at: at,
+        duration_secs: None,
+        contact_id,
+        body: None,
+        next_follow_up_at: None,
+        deleted_at: None,
+        created_at: at,
+        updated_at: at,
     };
     write_fields(&mut model, fields);
-    let row = model.insert(db).await?;
-    let event = Event::activity(fields.kind, logged(&row));
-    timeline::record(db, row.org_id, row.customer_id, Some(author_id), row.occurred_at, Some(row.id), &event).await?;
-    if row.next_follow_up_at.is_some() {
-        reminders::follow_up(db, author_id, customer, row.id, row.next_follow_up_at).await?;
+    model
+}
+
+/// The activities, their timeline events and follow-up reminders, each row
+/// on its customer; the caller moves the customers' last touch.
+async fn write_rows(db: &impl ConnectionTrait, rows: &[(activity::Model, customer::Model)]) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(row)
+    activity::Entity::insert_many(rows.iter().map(|(row, _)| row.clone().into_active_model()))
+        .exec_without_returning(db)
+        .await?;
+    let events: Vec<Event> = rows.iter().map(|(row, _)| Event::activity(kind_of(row), logged(row))).collect();
+    let entries: Vec<_> = rows
+        .iter()
+        .zip(&events)
+        .map(|((row, _), event)| timeline::NewEvent {
+            org_id: row.org_id,
+            customer_id: row.customer_id,
+            actor_id: Some(row.author_id),
+            occurred_at: row.occurred_at,
+            subject_id: Some(row.id),
+            event,
+        })
+        .collect();
+    timeline::record_all(db, &entries).await?;
+    for (row, customer) in rows.iter().filter(|(row, _)| row.next_follow_up_at.is_some()) {
+        reminders::follow_up(db, row.author_id, customer, row.id, row.next_follow_up_at).await?;
+    }
+    Ok(())
 }
 
 /// The activity a previous request with the same key created, if any.
@@ -169,10 +416,10 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Act
     let current = fields_of(&row);
     let next = patch.apply(&current, now()).map_err(AppError::Validation)?;
     let changed = timeline::changes(&field_values(&current), &field_values(&next));
-    let mut model = row.into_active_model();
-    write_fields(&mut model, &next);
-    model.updated_at = Set(now());
-    let row = model.update(&txn).await?;
+    let mut edited = row;
+    write_fields(&mut edited, &next);
+    edited.updated_at = now();
+    let row = edited.into_active_model().reset_all().update(&txn).await?;
     if !changed.is_empty() {
         let event = Event::ActivityEdited { activity_id: row.id, changes: changed };
         timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), row.updated_at, Some(row.id), &event)
@@ -192,7 +439,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Act
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
     let txn = super::begin_write(db).await?;
     let (row, customer) = find_editable(&txn, actor, id).await?;
-    let kind = ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Note);
+    let kind = kind_of(&row);
     let at = now();
     let mut model = row.into_active_model();
     model.deleted_at = Set(Some(at));
@@ -228,17 +475,27 @@ async fn find_editable(
     Ok((row, customer))
 }
 
-/// Moves the last touch of the customer `which` selects forward to `at`
-/// (never back), with no read of its activities, and answers the customer
-/// as it now is; `None` when `which` selects none.
-async fn touch(db: &impl ConnectionTrait, which: Condition, at: DateTime<Utc>) -> AppResult<Option<customer::Model>> {
+/// Moves the last touch of each customer in `latest` that `visible` selects
+/// forward to its time (never back), in one statement and with no read of
+/// their activities, and answers those customers as they now are.
+async fn touch(
+    db: &impl ConnectionTrait,
+    visible: Condition,
+    latest: &BTreeMap<Uuid, DateTime<Utc>>,
+) -> AppResult<Vec<customer::Model>> {
     let last = customer::Column::LastTouchAt;
-    let mut rows = customer::Entity::update_many()
-        .col_expr(last, Expr::case(last.lt(at), at).finally(Expr::col(last)).into())
-        .filter(which)
+    let later = latest
+        .iter()
+        .fold(CaseStatement::new(), |case, (id, at)| {
+            case.case(Condition::all().add(customer::Column::Id.eq(*id)).add(last.lt(*at)), *at)
+        })
+        .finally(Expr::col(last));
+    Ok(customer::Entity::update_many()
+        .col_expr(last, later.into())
+        .filter(customer::Column::Id.is_in(latest.keys().copied()))
+        .filter(visible)
         .exec_with_returning(db)
-        .await?;
-    Ok(rows.pop())
+        .await?)
 }
 
 /// Sets the customer's last touch to its latest live activity (or its
@@ -260,20 +517,24 @@ async fn refresh_last_touch(db: &impl ConnectionTrait, customer: &customer::Mode
     Ok(())
 }
 
-fn write_fields(model: &mut activity::ActiveModel, f: &ActivityFields) {
-    model.kind = Set(f.kind.as_str().to_owned());
-    model.direction = Set(f.direction.map(|d| d.as_str().to_owned()));
-    model.outcome = Set(f.outcome.map(|o| o.as_str().to_owned()));
+fn write_fields(model: &mut activity::Model, f: &ActivityFields) {
+    model.kind = f.kind.as_str().to_owned();
+    model.direction = f.direction.map(|d| d.as_str().to_owned());
+    model.outcome = f.outcome.map(|o| o.as_str().to_owned());
     // Stored at the precision both databases keep, so cursors match exactly.
-    model.occurred_at = Set(f.occurred_at.trunc_subsecs(6));
-    model.duration_secs = Set(f.duration_secs.and_then(|d| i32::try_from(d).ok()));
-    model.body = Set(f.body.clone());
-    model.next_follow_up_at = Set(f.next_follow_up_at.map(|t| t.trunc_subsecs(6)));
+    model.occurred_at = f.occurred_at.trunc_subsecs(6);
+    model.duration_secs = f.duration_secs.and_then(|d| i32::try_from(d).ok());
+    model.body = f.body.clone();
+    model.next_follow_up_at = f.next_follow_up_at.map(|t| t.trunc_subsecs(6));
+}
+
+fn kind_of(row: &activity::Model) -> ActivityKind {
+    ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Note)
 }
 
 fn fields_of(row: &activity::Model) -> ActivityFields {
     ActivityFields {
-        kind: ActivityKind::parse(&row.kind).unwrap_or(ActivityKind::Note),
+        kind: kind_of(row),
         direction: row.direction.as_deref().and_then(Direction::parse),
         outcome: row.outcome.as_deref().and_then(Outcome::parse),
         occurred_at: row.occurred_at,
@@ -333,4 +594,153 @@ async fn with_author(db: &impl ConnectionTrait, row: activity::Model) -> AppResu
     let names = timeline::user_names(db, [row.author_id]).await?;
     let author = UserRef { id: row.author_id, name: names.get(&row.author_id).cloned().unwrap_or_default() };
     Ok(to_dto(row, author))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::entity::{reminder, timeline_event};
+    use rapport_shared::auth::{Role, SetupRequest};
+    use sea_orm::PaginatorTrait;
+
+    /// A migrated SQLite file with an org, its admin and one of the admin's customers.
+    async fn org() -> (DatabaseConnection, Actor, customer::Model) {
+        let path = std::env::temp_dir().join(format!("rapport-activities-{}.db", Uuid::now_v7().simple()));
+        let db = crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let setup = SetupRequest {
+            org_name: "Batch".into(),
+            name: "Ada Admin".into(),
+            email: "ada@example.com".into(),
+            password: "a long enough password".into(),
+            time_zone: None,
+            language: None,
+        };
+        let admin = Actor::of(&super::super::setup::create_org(&db, setup.validate().unwrap()).await.unwrap());
+        let input = serde_json::from_value(json!({"kind": "company", "name": "Harbor Trading"})).unwrap();
+        let created = super::super::customers::create(&db, &admin, input).await.unwrap();
+        let customer = customer::Entity::find_by_id(created.id).one(&db).await.unwrap().unwrap();
+        (db, admin, customer)
+    }
+
+    fn draft(actor: &Actor, customer_id: Uuid, minute: i64, key: Option<&str>) -> Draft {
+        // Tomorrow: a last touch only moves forward, and the customer was made now.
+        let occurred_at = now().trunc_subsecs(0) + chrono::Duration::days(1) + chrono::Duration::minutes(minute);
+        Draft {
+            actor: actor.clone(),
+            customer_id,
+            contact_id: None,
+            fields: ActivityFields {
+                kind: ActivityKind::Call,
+                direction: None,
+                outcome: Some(Outcome::Reached),
+                occurred_at,
+                duration_secs: None,
+                body: Some(format!("call at minute {minute}")),
+                next_follow_up_at: None,
+            },
+            idempotency: key.map(|k| Idempotency { key: k.into(), request_hash: "same".into() }),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_answers_each_draft_on_its_own() {
+        let (db, admin, customer) = org().await;
+        let stranger = Actor { user_id: Uuid::now_v7(), role: Role::Rep, ..admin.clone() };
+        let mut follow_up = draft(&admin, customer.id, 3, None);
+        follow_up.fields.next_follow_up_at = Some(follow_up.fields.occurred_at + chrono::Duration::days(2));
+        let drafts = [
+            draft(&admin, customer.id, 1, Some("first")),
+            // Not the stranger's customer: refused, and its token not kept.
+            draft(&stranger, customer.id, 9, Some("stranger")),
+            // The same token again in the same batch: answered as a retry.
+            draft(&admin, customer.id, 2, Some("first")),
+            follow_up,
+        ];
+        let outcomes = write_batch(&db, &drafts).await.unwrap();
+        let written: Vec<_> = outcomes
+            .iter()
+            .map(|o| match o {
+                Ok(Logged::Written(a)) => format!("written {}", a.body.clone().unwrap()),
+                Ok(Logged::Retried) => "retried".into(),
+                Err(AppError::NotFound) => "not found".into(),
+                Err(e) => format!("{e:?}"),
+            })
+            .collect();
+        assert_eq!(written, ["written call at minute 1", "not found", "retried", "written call at minute 3"]);
+
+        assert_eq!(activity::Entity::find().count(&db).await.unwrap(), 2);
+        let events = timeline_event::Entity::find()
+            .filter(timeline_event::Column::Kind.eq("call"))
+            .order_by_asc(timeline_event::Column::OccurredAt)
+            .all(&db)
+            .await
+            .unwrap();
+        let Some(Ok(Logged::Written(first))) = outcomes.first() else { unreachable!() };
+        assert_eq!(events.len(), 2, "one event per written activity");
+        assert_eq!(events[0].subject_id, Some(first.id));
+        let tokens = idempotency_key::Entity::find().all(&db).await.unwrap();
+        assert_eq!(tokens.len(), 1, "the refused draft's token is released");
+        assert_eq!((tokens[0].key.as_str(), tokens[0].resource_id), ("first", first.id));
+        assert_eq!(reminder::Entity::find().count(&db).await.unwrap(), 1, "the follow-up became a reminder");
+        let touched = customer::Entity::find_by_id(customer.id).one(&db).await.unwrap().unwrap();
+        assert_eq!(touched.last_touch_at, drafts[3].fields.occurred_at, "the latest of the batch");
+
+        // A later retry of the first draft is answered with its activity.
+        let log = ActivityLog::new(db.clone());
+        let again = NewActivity {
+            kind: ActivityKind::Call,
+            direction: None,
+            outcome: Some(Outcome::Reached),
+            occurred_at: None,
+            duration_secs: None,
+            contact_id: None,
+            body: Some("call at minute 1".into()),
+            next_follow_up_at: None,
+        };
+        let idem = Idempotency { key: "first".into(), request_hash: "same".into() };
+        let replay = log.create(&admin, customer.id, again, Some(idem)).await.unwrap();
+        assert_eq!(replay.id, first.id);
+        assert_eq!(activity::Entity::find().count(&db).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failing_batch_is_written_again_one_by_one() {
+        let (db, admin, customer) = org().await;
+        db.execute_unprepared(
+            "CREATE TRIGGER refuse BEFORE INSERT ON activities WHEN NEW.body = 'call at minute 2' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .await
+        .unwrap();
+        let log = ActivityLog::new(db.clone());
+        // Three drafts waiting before the writer starts: one batch.
+        let answers: Vec<_> = (1..=3)
+            .map(|minute| {
+                let (answer, answered) = oneshot::channel();
+                let mut queue = log.inner.queue.lock().unwrap();
+                queue.waiting.push(Job { draft: draft(&admin, customer.id, minute, None), answer });
+                queue.writing = true;
+                answered
+            })
+            .collect();
+        write_waiting(log.inner.clone()).await;
+        let mut answered = Vec::new();
+        for answer in answers {
+            answered.push(match answer.await.unwrap() {
+                Ok(Logged::Written(a)) => a.body.unwrap(),
+                Ok(Logged::Retried) => "retried".into(),
+                Err(e) => format!("error: {e}"),
+            });
+        }
+        assert_eq!(answered, ["call at minute 1", "error: internal error", "call at minute 3"]);
+        assert_eq!(activity::Entity::find().count(&db).await.unwrap(), 2);
+        assert_eq!(
+            timeline_event::Entity::find().count(&db).await.unwrap(),
+            2 + 1,
+            "two calls and the customer's creation"
+        );
+        assert!(!log.inner.queue.lock().unwrap().writing, "the writer stopped with nothing waiting");
+    }
 }

@@ -32,9 +32,39 @@ pub async fn record(
     subject_id: Option<Uuid>,
     event: &Event,
 ) -> AppResult<()> {
-    let row = Row { org_id, actor_id, occurred_at, subject_id, event, payload: payload_of(event)?, created_at: now() };
-    // Nothing to read back: RETURNING would only parse the payload again.
-    timeline_event::Entity::insert(row.on(customer_id)).exec_without_returning(db).await?;
+    record_all(db, &[NewEvent { org_id, customer_id, actor_id, occurred_at, subject_id, event }]).await
+}
+
+/// An event for [`record_all`] to append to a customer's timeline.
+pub struct NewEvent<'a> {
+    pub org_id: Uuid,
+    pub customer_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    pub subject_id: Option<Uuid>,
+    pub event: &'a Event,
+}
+
+/// Appends events, each to its own customer's timeline, a multi-row INSERT
+/// per [`MANY_PER_STATEMENT`] events, inside the caller's transaction.
+///
+/// # Errors
+/// Database failures.
+pub async fn record_all(db: &impl ConnectionTrait, events: &[NewEvent<'_>]) -> AppResult<()> {
+    let created_at = now();
+    for chunk in events.chunks(MANY_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|e| {
+                let NewEvent { org_id, customer_id, actor_id, occurred_at, subject_id, event } = *e;
+                let row =
+                    Row { org_id, actor_id, occurred_at, subject_id, event, payload: payload_of(event)?, created_at };
+                Ok(row.on(customer_id))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        // Nothing to read back: RETURNING would only parse the payloads again.
+        timeline_event::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
     Ok(())
 }
 

@@ -36,7 +36,7 @@ pub async fn create(
     ApiJson(input): ApiJson<NewActivity>,
 ) -> AppResult<(StatusCode, Json<Activity>)> {
     let idempotency = idempotency(&headers, id, &input)?;
-    let activity = activities::create(&state.db, &actor, id, input, idempotency).await?;
+    let activity = state.activities.create(&actor, id, input, idempotency).await?;
     Ok((StatusCode::CREATED, Json(activity)))
 }
 

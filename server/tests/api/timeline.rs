@@ -195,6 +195,54 @@ async fn a_retried_activity_with_the_same_key_is_created_once() {
     assert_error(bad_key, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
+/// Activities sent at the same moment are written together (one
+/// transaction per batch); each request is still answered on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activities_sent_together_are_each_answered_on_their_own() {
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    let rep = app.user(admin.org_id, Role::Rep).await;
+    let mine = app.customer(&rep, json!({"kind": "person", "name": "Mine"})).await;
+    let theirs = app.customer(&admin, json!({"kind": "person", "name": "Theirs"})).await;
+    let (mine, theirs) = (mine["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
+    let send = |who: &Login, customer: &str, n: usize, key: Option<String>| {
+        let mut req = app
+            .client
+            .post(app.url(&format!("/api/v1/customers/{customer}/activities")))
+            .bearer_auth(&who.token)
+            .json(&json!({"kind": "call", "body": format!("call {n}")}));
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        req.send()
+    };
+    let mut requests = Vec::new();
+    for n in 0..24 {
+        requests.push((201, send(&rep, mine, n, Some(format!("call-{n}")))));
+    }
+    for n in 0..4 {
+        // The same retry token four times: one activity, four equal answers.
+        requests.push((201, send(&rep, mine, 100, Some("the-retried-one".into()))));
+        requests.push((404, send(&rep, theirs, 200 + n, None)));
+        requests.push((201, send(&admin, theirs, 300 + n, None)));
+    }
+    let (expected, sent): (Vec<u16>, Vec<_>) = requests.into_iter().unzip();
+    let answers = futures_util::future::join_all(sent).await;
+    let mut retried = HashSet::new();
+    for (expected, res) in expected.into_iter().zip(answers) {
+        let res = res.unwrap();
+        assert_eq!(res.status().as_u16(), expected);
+        let body: Value = res.json().await.unwrap();
+        if body["body"] == "call 100" {
+            retried.insert(body["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(retried.len(), 1, "every retry answered with the one activity");
+    let calls = |page: Value| kinds(&page).iter().filter(|k| *k == "call").count();
+    assert_eq!(calls(timeline(&app, &rep, mine, "?kinds=call&limit=100").await), 25);
+    assert_eq!(calls(timeline(&app, &admin, theirs, "?kinds=call&limit=100").await), 4);
+}
+
 #[tokio::test]
 async fn last_touch_follows_the_latest_live_activity() {
     let app = spawn_app().await;

@@ -14,7 +14,8 @@
 //! `cargo test --bench load` (what CI runs) does the same at the tiny scale
 //! for a fraction of a second per operation, so the benchmark cannot rot.
 //! `RAPPORT_LOAD_SCALE=tiny|small|large` and `RAPPORT_LOAD_SECONDS` override;
-//! `RAPPORT_LOAD_ONLY=write` runs only the operations whose name contains it.
+//! `RAPPORT_LOAD_ONLY=write` runs only the operations whose name contains it;
+//! `RAPPORT_LOAD_SQLITE=0` leaves SQLite out (PostgreSQL only).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod baseline;
@@ -61,7 +62,10 @@ async fn main() -> anyhow::Result<()> {
             let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
         }
     }
-    let mut backends = vec![("SQLite", format!("sqlite://{}?mode=rwc", sqlite.display()))];
+    let mut backends = Vec::new();
+    if std::env::var("RAPPORT_LOAD_SQLITE").as_deref() != Ok("0") {
+        backends.push(("SQLite", format!("sqlite://{}?mode=rwc", sqlite.display())));
+    }
     let pg = std::env::var("RAPPORT_BENCH_POSTGRES_URL").or_else(|_| {
         if full { Err(std::env::VarError::NotPresent) } else { std::env::var("RAPPORT_TEST_POSTGRES_URL") }
     });

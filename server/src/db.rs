@@ -36,11 +36,20 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // close that window at the price of an fsync per commit; a CRM can
         // redo a few seconds of notes more cheaply than every write can wait
         // for the disk, and PostgreSQL is the choice where it cannot.
+        //
+        // Checkpoints: SQLite copies the WAL into the database file (two
+        // fsyncs) when the WAL reaches `wal_autocheckpoint` pages, inside
+        // the commit that crossed the line, so one write in a few dozen
+        // waited 15–25 ms for it and every write queued behind it. A server
+        // checkpoints from a task of its own instead ([`checkpoint`], every
+        // [`CHECKPOINT_EVERY`]); the higher threshold only backs that up, and
+        // is what commands (demo data, generation) run with.
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
+                .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
         });
     } else {
         // A PostgreSQL connection can be dropped by the server while it
@@ -81,6 +90,26 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The WAL size (4 KiB pages, so 40 MB) at which a commit checkpoints by itself.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// How often a server copies new WAL pages into the SQLite database file.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Copies what the WAL holds into the SQLite database file as far as
+/// readers allow, without waiting for readers or the writer, which carry on
+/// meanwhile. Does nothing (no fsync) when nothing new was written, and
+/// nothing on PostgreSQL.
+///
+/// # Errors
+/// Database failures.
+pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await?;
+    }
+    Ok(())
+}
+
 /// True when the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
@@ -96,4 +125,62 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use sea_orm::{FromQueryResult, Statement};
+
+    #[derive(FromQueryResult)]
+    struct WalState {
+        busy: i64,
+        log: i64,
+        checkpointed: i64,
+    }
+
+    /// The WAL frames written and those copied into the database file; a
+    /// passive checkpoint itself, so the second of two calls shows what the
+    /// first left.
+    async fn wal_state(db: &DatabaseConnection) -> WalState {
+        let sql = "PRAGMA wal_checkpoint(PASSIVE)";
+        WalState::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn commits_leave_checkpoints_to_the_server_and_a_checkpoint_copies_the_whole_wal() {
+        let path = std::env::temp_dir().join(format!("rapport-checkpoint-{}.db", uuid::Uuid::now_v7().simple()));
+        let db = connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        let threshold =
+            db.query_one_raw(Statement::from_string(db.get_database_backend(), "PRAGMA wal_autocheckpoint"));
+        let threshold: i64 = threshold.await.unwrap().unwrap().try_get_by_index(0).unwrap();
+        assert_eq!(threshold, i64::from(WAL_AUTOCHECKPOINT_PAGES));
+
+        // Past SQLite's default threshold of 1,000 pages: at least one
+        // frame per commit, and none of the commits checkpointed (which
+        // would have started the WAL over, from its first frame).
+        let commits = 1_100;
+        db.execute_unprepared("CREATE TABLE notes (body TEXT)").await.unwrap();
+        for i in 0..commits {
+            db.execute_unprepared(&format!("INSERT INTO notes VALUES ('note {i}')")).await.unwrap();
+        }
+        let wal = std::fs::metadata(format!("{}-wal", path.display())).unwrap().len();
+        assert!(wal >= commits * (4096 + 24), "the WAL holds every commit: {wal} bytes");
+
+        checkpoint(&db).await.unwrap();
+        let after = wal_state(&db).await;
+        assert_eq!(after.busy, 0);
+        assert!(after.log >= 1_100, "{} frames", after.log);
+        assert_eq!(after.checkpointed, after.log, "the checkpoint copied every frame");
+
+        db.close().await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }

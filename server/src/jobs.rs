@@ -1,12 +1,14 @@
 //! Background work of a server process: the scheduler pass every interval,
 //! its notifications pushed live, then e-mailed when SMTP is configured. A
 //! failed pass or mail step is logged and retried on the next tick; nothing
-//! is lost because work is found from the database.
+//! is lost because work is found from the database. On SQLite, the WAL
+//! checkpoints.
 
+use crate::db;
 use crate::domain::mail::{self, Mailer};
 use crate::domain::{now, scheduler};
 use crate::live::Hub;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::time::Duration;
 
 pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration, mailer: Option<Mailer>) {
@@ -43,6 +45,36 @@ pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration, mailer
                     Err(e) => tracing::warn!(error = %e, "mail step failed; retrying next tick"),
                 }
             }
+        }
+    });
+}
+
+/// On SQLite, checkpoints the WAL every [`db::CHECKPOINT_EVERY`] from this
+/// task, so that no write waits for it (see `db::connect`).
+pub fn spawn_checkpointer(db: DatabaseConnection, hub: Hub) {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let closed = hub.closed();
+        tokio::pin!(closed);
+        let mut tick = tokio::time::interval(db::CHECKPOINT_EVERY);
+        let mut failing = false;
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut closed => return,
+                _ = tick.tick() => {}
+            }
+            // Said once when checkpoints start failing (a full disk, a
+            // read-only file) and once when they work again, not every tick.
+            let result = db::checkpoint(&db).await;
+            match (&result, failing) {
+                (Err(e), false) => tracing::warn!(error = %e, "WAL checkpoints failing; retrying every tick"),
+                (Ok(()), true) => tracing::info!("WAL checkpoints work again"),
+                _ => {}
+            }
+            failing = result.is_err();
         }
     });
 }

@@ -108,6 +108,7 @@ impl Application {
     /// I/O failures of the listener.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         self.hub.spawn_listener();
+        jobs::spawn_checkpointer(self.db.clone(), self.hub.clone());
         if !self.scheduler_interval.is_zero() {
             jobs::spawn_scheduler(self.db.clone(), self.hub.clone(), self.scheduler_interval, self.mailer.clone());
         }

@@ -158,8 +158,15 @@ async fn write_waiting(inner: Arc<Inner>) {
             queue.waiting.drain(..n).collect::<Vec<_>>()
         };
         let (drafts, answers): (Vec<Draft>, Vec<_>) = jobs.into_iter().map(|j| (j.draft, j.answer)).unzip();
-        tracing::debug!(activities = drafts.len(), "writing a batch");
-        match write_batch(&inner.db, &drafts).await {
+        let started = std::time::Instant::now();
+        let written = write_batch(&inner.db, &drafts).await;
+        tracing::debug!(
+            activities = drafts.len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            ok = written.is_ok(),
+            "wrote a batch"
+        );
+        match written {
             Ok(outcomes) => {
                 for (answer, outcome) in answers.into_iter().zip(outcomes) {
                     // A caller that went away no longer needs its answer.

@@ -44,15 +44,51 @@ async fn half_written_customers(db: &DatabaseConnection) -> i64 {
 }
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    try_scalar(db, sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn try_scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, sea_orm::DbErr> {
     let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
-    let row = db.query_one_raw(statement).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-    row.unwrap().try_get_by_index::<i64>(0).unwrap()
+    let row = db.query_one_raw(statement).await?;
+    row.ok_or_else(|| sea_orm::DbErr::RecordNotFound(sql.to_owned()))?.try_get_by_index::<i64>(0)
 }
 
 async fn integrity_check(db: &DatabaseConnection) -> String {
     let sql = sea_orm::Statement::from_string(db.get_database_backend(), "PRAGMA integrity_check");
     let rows = db.query_all_raw(sql).await.unwrap();
     rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect::<Vec<_>>().join("; ")
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+/// A SQLite server copies its commits from the WAL into the database file
+/// by itself, soon after they are made and without a commit doing it (see
+/// `db::connect`): the file opened on its own, ignoring the WAL, has them.
+#[tokio::test]
+async fn a_sqlite_server_checkpoints_its_writes_into_the_database_file_by_itself() {
+    if on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    let admin = app.setup_admin().await;
+    app.customer(&admin, json!({"kind": "person", "name": "Checkpointed"})).await;
+
+    // `immutable` reads the file alone: no WAL, no locks.
+    let file_only = app.database_url.replace("mode=rwc", "mode=ro&immutable=true");
+    let sql = "SELECT COUNT(*) FROM customers WHERE name = 'Checkpointed'";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let in_file = loop {
+        // A file read while the checkpoint writes it may be torn: read again.
+        let seen = match Database::connect(&file_only).await {
+            Ok(db) => try_scalar(&db, sql).await.unwrap_or(0),
+            Err(_) => 0,
+        };
+        if seen == 1 || Instant::now() > deadline {
+            break seen;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(in_file, 1, "the customer reached the database file within 5 s");
 }
 
 // ---------------------------------------------------------------- kill -9

@@ -23,7 +23,7 @@ use rapport_shared::validate::FieldError;
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -108,9 +108,6 @@ impl ActivityLog {
         let fields = input.validate(now()).map_err(AppError::Validation)?;
         if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
             return Ok(replay);
-        }
-        if let Some(contact_id) = input.contact_id {
-            check_contact(db, actor, customer_id, contact_id).await?;
         }
         let draft = Draft {
             actor: actor.clone(),
@@ -209,12 +206,14 @@ impl Drop for Writing<'_> {
 }
 
 /// Writes the drafts in one transaction and answers each: its activity, or
-/// `NotFound` when its customer is not (or no longer) visible, or `Retried`.
+/// `NotFound` when its customer is not (or no longer) visible, or a field
+/// error when its contact is not one of the customer's people, or `Retried`.
 /// `Err` when the transaction failed, and then nothing was written.
 ///
 /// Every statement is a round trip to the database (on SQLite, to its
 /// connection's thread), so the batch is a few statements, not a few per
-/// draft: the tokens, one touch per author, the activities, their events.
+/// draft: the tokens, the contacts named, one touch per author, the
+/// activities, their events.
 async fn write_batch(db: &DatabaseConnection, drafts: &[Draft]) -> AppResult<Vec<AppResult<Logged>>> {
     let ids: Vec<Uuid> = drafts.iter().map(|_| new_id()).collect();
     let txn = super::begin_write(db).await?;
@@ -222,15 +221,19 @@ async fn write_batch(db: &DatabaseConnection, drafts: &[Draft]) -> AppResult<Vec
     // A draft whose token another request holds is that request's to answer.
     let mine: Vec<bool> =
         drafts.iter().zip(&ids).map(|(d, id)| d.idempotency.is_none() || claimed.contains(id)).collect();
-    // One touch per author, of the customers their drafts are about.
-    let mut authors: Vec<(&Actor, BTreeMap<Uuid, DateTime<Utc>>)> = Vec::new();
-    for draft in drafts.iter().zip(&mine).filter_map(|(draft, mine)| mine.then_some(draft)) {
+    let fits = contacts_fit(&txn, drafts).await?;
+    // One touch per author, of the customers their drafts are about: each
+    // one's visibility is checked, and its last touch moved by the drafts
+    // that will be written.
+    let mut authors: Vec<(&Actor, Touches)> = Vec::new();
+    for (i, draft) in drafts.iter().enumerate().filter(|(i, _)| mine[*i]) {
         let author = authors.iter().position(|(a, _)| scope(a) == scope(&draft.actor)).unwrap_or_else(|| {
             authors.push((&draft.actor, BTreeMap::new()));
             authors.len() - 1
         });
-        let at = draft.fields.occurred_at.trunc_subsecs(6);
-        authors[author].1.entry(draft.customer_id).and_modify(|t| *t = at.max(*t)).or_insert(at);
+        let at = fits[i].then(|| draft.fields.occurred_at.trunc_subsecs(6));
+        let latest = authors[author].1.entry(draft.customer_id).or_default();
+        *latest = (*latest).max(at);
     }
     let mut touched = HashMap::new();
     for (actor, latest) in &authors {
@@ -246,15 +249,19 @@ async fn write_batch(db: &DatabaseConnection, drafts: &[Draft]) -> AppResult<Vec
             outcomes.push(Ok(Logged::Retried));
             continue;
         }
-        let Some(customer) = touched.get(&(scope(&draft.actor), draft.customer_id)) else {
-            released.extend(draft.idempotency.as_ref().map(|_| *id));
-            outcomes.push(Err(AppError::NotFound));
-            continue;
+        let refused = match touched.get(&(scope(&draft.actor), draft.customer_id)) {
+            None => AppError::NotFound,
+            Some(_) if !fits[i] => AppError::field("contact_id", FieldError::UnknownValue),
+            Some(customer) => {
+                let row = new_row(*id, draft.actor.user_id, customer, draft.contact_id, &draft.fields);
+                let author = UserRef { id: draft.actor.user_id, name: draft.actor.name.clone() };
+                outcomes.push(Ok(Logged::Written(to_dto(row.clone(), author))));
+                rows.push((row, customer.clone()));
+                continue;
+            }
         };
-        let row = new_row(*id, draft.actor.user_id, customer, draft.contact_id, &draft.fields);
-        let author = UserRef { id: draft.actor.user_id, name: draft.actor.name.clone() };
-        outcomes.push(Ok(Logged::Written(to_dto(row.clone(), author))));
-        rows.push((row, customer.clone()));
+        released.extend(draft.idempotency.as_ref().map(|_| *id));
+        outcomes.push(Err(refused));
     }
     if !released.is_empty() {
         idempotency_key::Entity::delete_many()
@@ -302,16 +309,25 @@ async fn claim_retry_tokens(db: &impl ConnectionTrait, drafts: &[Draft], ids: &[
     Ok(stored.into_iter().map(|t| t.resource_id).collect())
 }
 
-/// `NotFound` unless the customer is visible; a field error unless the
-/// contact is one of its people.
-async fn check_contact(db: &impl ConnectionTrait, actor: &Actor, customer_id: Uuid, contact_id: Uuid) -> AppResult<()> {
-    find_visible(db, actor, customer_id).await?;
-    let belongs = contact::Entity::find_by_id(contact_id)
-        .filter(contact::Column::CustomerId.eq(customer_id))
-        .one(db)
-        .await?
-        .is_some();
-    if belongs { Ok(()) } else { Err(AppError::field("contact_id", FieldError::UnknownValue)) }
+/// For each draft, whether the contact it names (if any) is one of its
+/// customer's people, as they are inside the batch's transaction: one read,
+/// and none when no draft names a contact.
+async fn contacts_fit(db: &impl ConnectionTrait, drafts: &[Draft]) -> AppResult<Vec<bool>> {
+    let named: Vec<Uuid> = drafts.iter().filter_map(|d| d.contact_id).collect();
+    let customer_of: HashMap<Uuid, Uuid> = if named.is_empty() {
+        HashMap::new()
+    } else {
+        contact::Entity::find()
+            .select_only()
+            .columns([contact::Column::Id, contact::Column::CustomerId])
+            .filter(contact::Column::Id.is_in(named))
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(drafts.iter().map(|d| d.contact_id.is_none_or(|c| customer_of.get(&c) == Some(&d.customer_id))).collect())
 }
 
 /// Writes a validated activity, its timeline event and the customer's new
@@ -327,7 +343,7 @@ pub async fn insert(
     fields: &ActivityFields,
 ) -> AppResult<activity::Model> {
     let row = new_row(new_id(), author_id, customer, contact_id, fields);
-    touch(db, Condition::all(), &BTreeMap::from([(customer.id, row.occurred_at)])).await?;
+    touch(db, Condition::all(), &BTreeMap::from([(customer.id, Some(row.occurred_at))])).await?;
     write_rows(db, &[(row.clone(), customer.clone())]).await?;
     Ok(row)
 }
@@ -482,23 +498,27 @@ async fn find_editable(
     Ok((row, customer))
 }
 
-/// Moves the last touch of each customer in `latest` that `visible` selects
-/// forward to its time (never back), in one statement and with no read of
-/// their activities, and answers those customers as they now are.
-async fn touch(
-    db: &impl ConnectionTrait,
-    visible: Condition,
-    latest: &BTreeMap<Uuid, DateTime<Utc>>,
-) -> AppResult<Vec<customer::Model>> {
+/// Customers to touch, each with the time its last touch moves forward to
+/// (`None`: only whether it is visible).
+type Touches = BTreeMap<Uuid, Option<DateTime<Utc>>>;
+
+/// Of the customers in `latest`, answers those that `visible` selects, as
+/// they are after moving each one's last touch forward to its time (never
+/// back; `None` leaves it), in one statement and with no read of their
+/// activities.
+async fn touch(db: &impl ConnectionTrait, visible: Condition, latest: &Touches) -> AppResult<Vec<customer::Model>> {
     let last = customer::Column::LastTouchAt;
-    let later = latest
-        .iter()
-        .fold(CaseStatement::new(), |case, (id, at)| {
-            case.case(Condition::all().add(customer::Column::Id.eq(*id)).add(last.lt(*at)), *at)
-        })
-        .finally(Expr::col(last));
+    let moves: Vec<(Uuid, DateTime<Utc>)> = latest.iter().filter_map(|(id, at)| Some((*id, (*at)?))).collect();
+    let later = if moves.is_empty() {
+        Expr::col(last)
+    } else {
+        let case = moves.into_iter().fold(CaseStatement::new(), |case, (id, at)| {
+            case.case(Condition::all().add(customer::Column::Id.eq(id)).add(last.lt(at)), at)
+        });
+        case.finally(Expr::col(last)).into()
+    };
     Ok(customer::Entity::update_many()
-        .col_expr(last, later.into())
+        .col_expr(last, later)
         .filter(customer::Column::Id.is_in(latest.keys().copied()))
         .filter(visible)
         .exec_with_returning(db)
@@ -710,6 +730,36 @@ mod tests {
         let replay = log.create(&admin, customer.id, again, Some(idem)).await.unwrap();
         assert_eq!(replay.id, first.id);
         assert_eq!(activity::Entity::find().count(&db).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_contact_is_checked_in_the_batch_and_a_wrong_one_changes_nothing() {
+        let (db, admin, customer) = org().await;
+        let contact = |name: &str| serde_json::from_value(json!({ "name": name })).unwrap();
+        let own = super::super::contacts::create(&db, &admin, customer.id, contact("Li")).await.unwrap();
+        let input = serde_json::from_value(json!({"kind": "company", "name": "Other Trading"})).unwrap();
+        let other = super::super::customers::create(&db, &admin, input).await.unwrap();
+        let foreign = super::super::contacts::create(&db, &admin, other.id, contact("Mo")).await.unwrap();
+        let with_contact = |minute, contact_id, key| Draft {
+            contact_id: Some(contact_id),
+            ..draft(&admin, customer.id, minute, Some(key))
+        };
+        let drafts = [with_contact(1, own.id, "own"), with_contact(5, foreign.id, "foreign")];
+
+        let outcomes = write_batch(&db, &drafts).await.unwrap();
+
+        match &outcomes[..] {
+            [Ok(Logged::Written(a)), Err(AppError::Validation(errors))] => {
+                assert_eq!(a.contact_id, Some(own.id));
+                assert!(format!("{errors:?}").contains("contact_id"), "{errors:?}");
+            }
+            _ => panic!("the customer's own contact is written, another's refused"),
+        }
+        assert_eq!(activity::Entity::find().count(&db).await.unwrap(), 1);
+        let keys: Vec<_> = idempotency_key::Entity::find().all(&db).await.unwrap().into_iter().map(|k| k.key).collect();
+        assert_eq!(keys, ["own"], "the refused draft's token is released");
+        let touched = customer::Entity::find_by_id(customer.id).one(&db).await.unwrap().unwrap();
+        assert_eq!(touched.last_touch_at, drafts[0].fields.occurred_at, "the refused, later call moved nothing");
     }
 
     #[tokio::test]

@@ -104,11 +104,9 @@ impl ActivityLog {
         input: NewActivity,
         idempotency: Option<Idempotency>,
     ) -> AppResult<Activity> {
-        let db = &self.inner.db;
         let fields = input.validate(now()).map_err(AppError::Validation)?;
-        if let Some(replay) = replayed(db, actor, idempotency.as_ref()).await? {
-            return Ok(replay);
-        }
+        // A retry is found by its batch, whose claim of the token fails: no
+        // read of the tokens before, which every first send would pay for.
         let draft = Draft {
             actor: actor.clone(),
             customer_id,
@@ -118,9 +116,9 @@ impl ActivityLog {
         };
         match self.write(draft).await? {
             Logged::Written(activity) => Ok(activity),
-            Logged::Retried => {
-                replayed(db, actor, idempotency.as_ref()).await?.ok_or_else(|| AppError::conflict("retry in progress"))
-            }
+            Logged::Retried => replayed(&self.inner.db, actor, idempotency.as_ref())
+                .await?
+                .ok_or_else(|| AppError::conflict("retry in progress")),
         }
     }
 

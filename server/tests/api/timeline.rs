@@ -1,6 +1,6 @@
 use crate::helpers::{Login, TestApp, assert_error, spawn_app};
 use rapport_shared::auth::Role;
-use reqwest::StatusCode;
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -8,6 +8,19 @@ async fn timeline(app: &TestApp, who: &Login, customer: &str, query: &str) -> Va
     let res = app.get(&format!("/api/v1/customers/{customer}/timeline{query}"), &who.token).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
+}
+
+/// Logs an activity as `who`, with a retry token when `key` is given.
+async fn log_activity(app: &TestApp, who: &Login, customer: &str, body: Value, key: Option<&str>) -> Response {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/v1/customers/{customer}/activities")))
+        .bearer_auth(&who.token)
+        .json(&body);
+    if let Some(key) = key {
+        req = req.header("Idempotency-Key", key);
+    }
+    req.send().await.unwrap()
 }
 
 fn kinds(page: &Value) -> Vec<String> {
@@ -173,25 +186,18 @@ async fn a_retried_activity_with_the_same_key_is_created_once() {
     let admin = app.setup_admin().await;
     let c = app.customer(&admin, json!({"kind": "person", "name": "Retry"})).await;
     let id = c["id"].as_str().unwrap();
-    let send = |body: Value, key: &'static str| {
-        app.client
-            .post(app.url(&format!("/api/v1/customers/{id}/activities")))
-            .bearer_auth(&admin.token)
-            .header("Idempotency-Key", key)
-            .json(&body)
-            .send()
-    };
+    let send = |body: Value, key: &'static str| log_activity(&app, &admin, id, body, Some(key));
     let body = json!({"kind": "call", "occurred_at": "2026-02-01T08:00:00Z", "outcome": "no_answer"});
-    let first: Value = send(body.clone(), "phone-entry-1").await.unwrap().json().await.unwrap();
-    let again = send(body.clone(), "phone-entry-1").await.unwrap();
+    let first: Value = send(body.clone(), "phone-entry-1").await.json().await.unwrap();
+    let again = send(body.clone(), "phone-entry-1").await;
     assert_eq!(again.status(), StatusCode::CREATED);
     let again: Value = again.json().await.unwrap();
     assert_eq!(first["id"], again["id"]);
     assert_eq!(kinds(&timeline(&app, &admin, id, "?kinds=call").await), ["call"], "one call on the timeline");
 
-    let other = send(json!({"kind": "visit"}), "phone-entry-1").await.unwrap();
+    let other = send(json!({"kind": "visit"}), "phone-entry-1").await;
     assert_error(other, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let bad_key = send(body, "has spaces").await.unwrap();
+    let bad_key = send(body, "has spaces").await;
     assert_error(bad_key, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
@@ -205,32 +211,22 @@ async fn activities_sent_together_are_each_answered_on_their_own() {
     let mine = app.customer(&rep, json!({"kind": "person", "name": "Mine"})).await;
     let theirs = app.customer(&admin, json!({"kind": "person", "name": "Theirs"})).await;
     let (mine, theirs) = (mine["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
-    let send = |who: &Login, customer: &str, n: usize, key: Option<String>| {
-        let mut req = app
-            .client
-            .post(app.url(&format!("/api/v1/customers/{customer}/activities")))
-            .bearer_auth(&who.token)
-            .json(&json!({"kind": "call", "body": format!("call {n}")}));
-        if let Some(key) = key {
-            req = req.header("Idempotency-Key", key);
-        }
-        req.send()
-    };
+    let keys: Vec<String> = (0..24).map(|n| format!("call-{n}")).collect();
+    let call = |n: usize| json!({"kind": "call", "body": format!("call {n}")});
     let mut requests = Vec::new();
-    for n in 0..24 {
-        requests.push((201, send(&rep, mine, n, Some(format!("call-{n}")))));
+    for (n, key) in keys.iter().enumerate() {
+        requests.push((201, log_activity(&app, &rep, mine, call(n), Some(key))));
     }
     for n in 0..4 {
         // The same retry token four times: one activity, four equal answers.
-        requests.push((201, send(&rep, mine, 100, Some("the-retried-one".into()))));
-        requests.push((404, send(&rep, theirs, 200 + n, None)));
-        requests.push((201, send(&admin, theirs, 300 + n, None)));
+        requests.push((201, log_activity(&app, &rep, mine, call(100), Some("the-retried-one"))));
+        requests.push((404, log_activity(&app, &rep, theirs, call(200 + n), None)));
+        requests.push((201, log_activity(&app, &admin, theirs, call(300 + n), None)));
     }
     let (expected, sent): (Vec<u16>, Vec<_>) = requests.into_iter().unzip();
     let answers = futures_util::future::join_all(sent).await;
     let mut retried = HashSet::new();
     for (expected, res) in expected.into_iter().zip(answers) {
-        let res = res.unwrap();
         assert_eq!(res.status().as_u16(), expected);
         let body: Value = res.json().await.unwrap();
         if body["body"] == "call 100" {

@@ -20,6 +20,7 @@ mod m20261122_000013_scale_indexes;
 mod m20261123_000014_open_stage_visit;
 mod m20261123_000015_email_suffix_index;
 mod m20261123_000016_search_pending_list;
+mod m20261206_000017_postgres_search_table;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_open_stage_visit::Migration),
             Box::new(m20261123_000015_email_suffix_index::Migration),
             Box::new(m20261123_000016_search_pending_list::Migration),
+            Box::new(m20261206_000017_postgres_search_table::Migration),
         ]
     }
 }

@@ -273,7 +273,8 @@ async fn list_customers(State(db): State<Db>, Query(q): Query<ListQuery>) -> Ans
 }
 
 /// The same index-backed substring search: FTS5 trigrams on SQLite,
-/// `pg_trgm` behind `LIKE` on PostgreSQL.
+/// `pg_trgm` behind `LIKE` on PostgreSQL (over the `customer_search` table,
+/// where the index is).
 async fn search(db: &Db, org: Uuid, text: &str) -> Result<Vec<Value>, sqlx::Error> {
     let needle = text.trim().to_lowercase();
     let digits = needle.trim_start_matches('+').to_owned();
@@ -301,7 +302,8 @@ async fn search(db: &Db, org: Uuid, text: &str) -> Result<Vec<Value>, sqlx::Erro
                 db,
                 &format!(
                     "{CUSTOMER_SELECT} WHERE c.org_id = $1 AND c.pooled_at IS NULL AND c.archived_at IS NULL \
-                     AND c.search_text LIKE $2 ORDER BY c.sort_name, c.id LIMIT 51"
+                     AND c.id IN (SELECT customer_id FROM customer_search WHERE search_text LIKE $2) \
+                     ORDER BY c.sort_name, c.id LIMIT 51"
                 ),
                 [org, like],
                 |r| customer_json!(r)

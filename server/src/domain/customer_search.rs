@@ -7,14 +7,15 @@
 //! spaces is part of an e-mail address and matches addresses only, so
 //! `ace@acme.example` finds `ada.lovelace@acme.example` and never a name.
 //!
-//! Substrings of three characters or more are found through the trigram
-//! index of migration 12 (FTS5 on SQLite, `pg_trgm` on PostgreSQL); shorter
-//! ones scan. On PostgreSQL an address with three or more characters before
+//! Substrings of three characters or more are found through a trigram
+//! index: SQLite's FTS5 table over `customers.search_text` (migration 12),
+//! PostgreSQL's `pg_trgm` index of the `customer_search` table, a copy of the
+//! text kept by triggers (migration 17); shorter ones scan. On PostgreSQL an address with three or more characters before
 //! its `@` is found through migration 15's index of reversed local parts.
 
 use crate::entity::customer;
 use rapport_shared::validate::Phone;
-use sea_orm::sea_query::{Expr, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, DbBackend, Value};
 use uuid::Uuid;
 
@@ -35,13 +36,35 @@ pub fn condition(backend: DbBackend, org_id: Uuid, q: &str) -> Condition {
     // the whole needle is among them, the needle itself is then checked on
     // just those rows (an address's, on the customer's addresses).
     let parts = indexed_parts(backend, &needle);
-    let found = parts.iter().fold(Condition::all(), |found, part| found.add(index_lookup(backend, part)));
-    if address {
-        found.add(has_address_containing(backend, &needle))
-    } else if parts.contains(&needle.as_str()) {
-        found
-    } else {
-        found.add(holds(backend, "\"customers\".\"search_text\"", &needle))
+    let mut text = parts.iter().fold(Condition::all(), |found, part| found.add(index_lookup(backend, part)));
+    if !address && !parts.contains(&needle.as_str()) {
+        text = text.add(holds(backend, &needle));
+    }
+    let found = match backend {
+        DbBackend::Postgres => Condition::all().add(
+            customer::Column::Id.in_subquery(
+                Query::select()
+                    .column(Alias::new("customer_id"))
+                    .from(Alias::new(SEARCH_TABLE))
+                    .cond_where(text)
+                    .to_owned(),
+            ),
+        ),
+        _ => text,
+    };
+    if address { found.add(has_address_containing(backend, &needle)) } else { found }
+}
+
+/// PostgreSQL keeps the search text in a table of its own (migration 17),
+/// so that writes to a customer's other columns leave its trigram index
+/// alone; SQLite's FTS5 table indexes `customers.search_text`.
+const SEARCH_TABLE: &str = "customer_search";
+
+/// The search text as the conditions on `backend` read it.
+fn search_text(backend: DbBackend) -> (&'static str, &'static str) {
+    match backend {
+        DbBackend::Postgres => (SEARCH_TABLE, "search_text"),
+        _ => ("customers", "search_text"),
     }
 }
 
@@ -89,14 +112,15 @@ fn indexed_parts(backend: DbBackend, needle: &str) -> Vec<&str> {
 fn index_lookup(backend: DbBackend, part: &str) -> SimpleExpr {
     match backend {
         DbBackend::Sqlite if part.chars().count() >= MIN_PART => trigram_match(part),
-        _ => contains(part),
+        _ => contains(backend, part),
     }
 }
 
-/// `column` contains `needle`: not indexable, so the planner checks it only
-/// on the rows the other conditions found.
-fn holds(backend: DbBackend, column: &str, needle: &str) -> SimpleExpr {
-    Expr::cust_with_values(holds_sql(backend, column), [needle.to_owned()])
+/// The search text contains `needle`: not indexable, so the planner checks
+/// it only on the rows the other conditions found.
+fn holds(backend: DbBackend, needle: &str) -> SimpleExpr {
+    let (table, column) = search_text(backend);
+    Expr::cust_with_values(holds_sql(backend, &format!("\"{table}\".\"{column}\"")), [needle.to_owned()])
 }
 
 fn holds_sql(backend: DbBackend, column: &str) -> String {
@@ -175,9 +199,10 @@ fn trigram_match(needle: &str) -> SimpleExpr {
     )
 }
 
-fn contains(needle: &str) -> SimpleExpr {
+fn contains(backend: DbBackend, needle: &str) -> SimpleExpr {
     let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    customer::Column::SearchText.like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+    let (table, column) = search_text(backend);
+    Expr::col((Alias::new(table), Alias::new(column))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 #[cfg(test)]

@@ -123,6 +123,35 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A SQLite file for one unit test, removed with its WAL when dropped, so
+/// test runs leave nothing behind in the temp directory.
+#[cfg(test)]
+pub(crate) struct TestFile(std::path::PathBuf);
+
+#[cfg(test)]
+impl TestFile {
+    pub(crate) fn new(name: &str) -> Self {
+        Self(std::env::temp_dir().join(format!("rapport-{name}-{}.db", uuid::Uuid::now_v7().simple())))
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.display())
+    }
+}
+
+#[cfg(test)]
+impl Drop for TestFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -150,8 +179,8 @@ mod tests {
 
     #[tokio::test]
     async fn commits_leave_checkpoints_to_the_server_and_a_checkpoint_copies_the_whole_wal() {
-        let path = std::env::temp_dir().join(format!("rapport-checkpoint-{}.db", uuid::Uuid::now_v7().simple()));
-        let db = connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        let file = TestFile::new("checkpoint");
+        let db = connect(&file.url()).await.unwrap();
         let threshold =
             db.query_one_raw(Statement::from_string(db.get_database_backend(), "PRAGMA wal_autocheckpoint"));
         let threshold: i64 = threshold.await.unwrap().unwrap().try_get_by_index(0).unwrap();
@@ -165,7 +194,7 @@ mod tests {
         for i in 0..commits {
             db.execute_unprepared(&format!("INSERT INTO notes VALUES ('note {i}')")).await.unwrap();
         }
-        let wal = std::fs::metadata(format!("{}-wal", path.display())).unwrap().len();
+        let wal = std::fs::metadata(format!("{}-wal", file.path().display())).unwrap().len();
         assert!(wal >= commits * (4096 + 24), "the WAL holds every commit: {wal} bytes");
 
         checkpoint(&db).await.unwrap();
@@ -175,8 +204,5 @@ mod tests {
         assert_eq!(after.checkpointed, after.log, "the checkpoint copied every frame");
 
         db.close().await.unwrap();
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 }

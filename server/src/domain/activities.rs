@@ -625,14 +625,15 @@ async fn with_author(db: &impl ConnectionTrait, row: activity::Model) -> AppResu
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::db::TestFile;
     use crate::entity::{reminder, timeline_event};
     use rapport_shared::auth::{Role, SetupRequest};
     use sea_orm::PaginatorTrait;
 
     /// A migrated SQLite file with an org, its admin and one of the admin's customers.
-    async fn org() -> (DatabaseConnection, Actor, customer::Model) {
-        let path = std::env::temp_dir().join(format!("rapport-activities-{}.db", Uuid::now_v7().simple()));
-        let db = crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    async fn org() -> (TestFile, DatabaseConnection, Actor, customer::Model) {
+        let file = TestFile::new("activities");
+        let db = crate::db::connect(&file.url()).await.unwrap();
         crate::db::migrate(&db).await.unwrap();
         let setup = SetupRequest {
             org_name: "Batch".into(),
@@ -646,7 +647,7 @@ mod tests {
         let input = serde_json::from_value(json!({"kind": "company", "name": "Harbor Trading"})).unwrap();
         let created = super::super::customers::create(&db, &admin, input).await.unwrap();
         let customer = customer::Entity::find_by_id(created.id).one(&db).await.unwrap().unwrap();
-        (db, admin, customer)
+        (file, db, admin, customer)
     }
 
     fn draft(actor: &Actor, customer_id: Uuid, minute: i64, key: Option<&str>) -> Draft {
@@ -671,7 +672,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_answers_each_draft_on_its_own() {
-        let (db, admin, customer) = org().await;
+        let (_file, db, admin, customer) = org().await;
         let stranger = Actor { user_id: Uuid::now_v7(), role: Role::Rep, ..admin.clone() };
         let mut follow_up = draft(&admin, customer.id, 3, None);
         follow_up.fields.next_follow_up_at = Some(follow_up.fields.occurred_at + chrono::Duration::days(2));
@@ -732,7 +733,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_contact_is_checked_in_the_batch_and_a_wrong_one_changes_nothing() {
-        let (db, admin, customer) = org().await;
+        let (_file, db, admin, customer) = org().await;
         let contact = |name: &str| serde_json::from_value(json!({ "name": name })).unwrap();
         let own = super::super::contacts::create(&db, &admin, customer.id, contact("Li")).await.unwrap();
         let input = serde_json::from_value(json!({"kind": "company", "name": "Other Trading"})).unwrap();
@@ -762,7 +763,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_batch_is_written_again_one_by_one() {
-        let (db, admin, customer) = org().await;
+        let (_file, db, admin, customer) = org().await;
         db.execute_unprepared(
             "CREATE TRIGGER refuse BEFORE INSERT ON activities WHEN NEW.body = 'call at minute 2' \
              BEGIN SELECT RAISE(ABORT, 'refused'); END",

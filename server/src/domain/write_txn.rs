@@ -135,18 +135,20 @@ impl ConnectionTrait for WriteTxn {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::db::TestFile;
 
-    async fn sqlite(name: &str) -> DatabaseConnection {
-        let path = std::env::temp_dir().join(format!("rapport-write-txn-{}-{name}.db", uuid::Uuid::now_v7().simple()));
-        crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap()
+    async fn sqlite(name: &str) -> (TestFile, DatabaseConnection) {
+        let file = TestFile::new(&format!("write-txn-{name}"));
+        let db = crate::db::connect(&file.url()).await.unwrap();
+        (file, db)
     }
 
     #[tokio::test]
     async fn a_dropped_writer_has_rolled_back_before_the_next_begins() {
         // No busy timeout: a writer that begins while the lock is still held
         // by a dropped, not yet rolled back transaction fails at once.
-        let path = std::env::temp_dir().join(format!("rapport-write-txn-{}-drop.db", uuid::Uuid::now_v7().simple()));
-        let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+        let file = TestFile::new("write-txn-drop");
+        let mut options = sea_orm::ConnectOptions::new(file.url());
         options.max_connections(4).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal).busy_timeout(Duration::ZERO)
         });
@@ -166,11 +168,11 @@ mod tests {
 
     #[tokio::test]
     async fn pools_on_one_file_share_a_queue_and_other_files_do_not() {
-        let a = sqlite("a").await;
+        let (_a_file, a) = sqlite("a").await;
         let url =
             format!("sqlite://{}?mode=rwc", a.get_sqlite_connection_pool().connect_options().get_filename().display());
         let a_again = crate::db::connect(&url).await.unwrap();
-        let b = sqlite("b").await;
+        let (_b_file, b) = sqlite("b").await;
         let (qa, qa2, qb) = (queue_of(&a).unwrap(), queue_of(&a_again).unwrap(), queue_of(&b).unwrap());
         assert!(Arc::ptr_eq(&qa, &qa2));
         assert!(!Arc::ptr_eq(&qa, &qb));
@@ -178,7 +180,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_writers_take_turns_and_all_commit() {
-        let db = sqlite("turns").await;
+        let (_file, db) = sqlite("turns").await;
         db.execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
         let writers = (0..32).map(|n| {
             let db = db.clone();

@@ -198,7 +198,8 @@ async fn missing(client: &reqwest::Client, address: &str, token: &str, ids: &[St
 async fn acknowledged_writes_survive_kill_9_and_the_database_stays_intact() {
     const ROUNDS: usize = 4;
     const WRITERS: usize = 6;
-    let database_url = fresh_database().await;
+    let database = fresh_database().await;
+    let database_url = database.url.clone();
     let email = format!("admin-{}@example.com", Uuid::now_v7().simple());
     let created = Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(["--database-url", &database_url, "create-admin", "--org", "Acme", "--email", &email])
@@ -336,7 +337,8 @@ async fn requests_answer_503_while_postgres_is_gone_and_succeed_again_when_it_re
         return;
     }
     // Arrange: the server reaches its database only through the relay.
-    let mut url = Url::parse(&fresh_database().await).unwrap();
+    let database = fresh_database().await;
+    let mut url = Url::parse(&database.url).unwrap();
     let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
     let mut relay = Relay::start(upstream);
     url.set_host(Some("127.0.0.1")).unwrap();

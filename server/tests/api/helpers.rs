@@ -8,6 +8,8 @@ use rapport_shared::validate::Email;
 use reqwest::{Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -17,6 +19,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database_url: String,
+    /// The database made for this app (and its siblings), removed after them.
+    database: Option<Arc<FreshDatabase>>,
 }
 
 /// A signed-in user: their bearer token and ids.
@@ -37,7 +41,10 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let mut serve =
         ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
     tweak(&mut serve);
-    start(fresh_database().await, serve).await
+    let database = Arc::new(fresh_database().await);
+    let mut app = start(database.url.clone(), serve).await;
+    app.database = Some(database);
+    app
 }
 
 /// A second server on the same database as `first` (a second process, as
@@ -46,7 +53,9 @@ pub async fn spawn_sibling(first: &TestApp, tweak: impl FnOnce(&mut ServeArgs)) 
     let mut serve =
         ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), scheduler_interval_ms: 0, ..ServeArgs::default() };
     tweak(&mut serve);
-    start(first.database_url.clone(), serve).await
+    let mut app = start(first.database_url.clone(), serve).await;
+    app.database = first.database.clone();
+    app
 }
 
 pub async fn start(database_url: String, serve: ServeArgs) -> TestApp {
@@ -59,11 +68,23 @@ pub async fn start(database_url: String, serve: ServeArgs) -> TestApp {
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, db, database_url }
+    TestApp { address, client, db, database_url, database: None }
 }
 
-/// A new, empty database: a temp-file SQLite, or a uniquely named PostgreSQL database.
-pub async fn fresh_database() -> String {
+/// A new, empty database for one test: a temp-file SQLite, or a uniquely
+/// named PostgreSQL database. Removed when dropped, so test runs leave no
+/// files or databases behind.
+pub struct FreshDatabase {
+    pub url: String,
+    place: Place,
+}
+
+enum Place {
+    File(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+pub async fn fresh_database() -> FreshDatabase {
     let name = format!("rapport_test_{}", Uuid::now_v7().simple());
     match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
         Ok(base) => {
@@ -71,13 +92,55 @@ pub async fn fresh_database() -> String {
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
             admin.close().await.ok();
             let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
-            format!("{prefix}/{name}")
+            FreshDatabase { url: format!("{prefix}/{name}"), place: Place::Postgres { admin_url: base, name } }
         }
         Err(_) => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
-            format!("sqlite://{}?mode=rwc", path.display())
+            FreshDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), place: Place::File(path) }
         }
     }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        match &self.place {
+            Place::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Place::Postgres { admin_url, name } => {
+                // A drop cannot wait on the test's runtime: a thread with a
+                // runtime of its own can. FORCE: the test server's pool still
+                // holds connections. Tried again while the server is short
+                // of connections, as it can be with every test running.
+                let (admin_url, sql) = (admin_url.clone(), format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    runtime.block_on(async {
+                        for attempt in 1.. {
+                            match execute_once(&admin_url, &sql).await {
+                                Ok(()) => break,
+                                Err(e) if attempt == 10 => {
+                                    eprintln!("left behind: {sql}: {e}");
+                                    break;
+                                }
+                                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+                            }
+                        }
+                    })
+                });
+                let _ = dropped.join();
+            }
+        }
+    }
+}
+
+/// Runs `sql` on a connection of its own to `url`.
+async fn execute_once(url: &str, sql: &str) -> Result<(), sea_orm::DbErr> {
+    let db = Database::connect(url).await?;
+    db.execute_unprepared(sql).await?;
+    db.close().await
 }
 
 impl TestApp {

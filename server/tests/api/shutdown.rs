@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 /// and returns within its shutdown timeout.
 #[tokio::test]
 async fn the_server_stops_within_its_shutdown_timeout() {
-    let path = std::env::temp_dir().join(format!("rapport_shutdown_{}.db", uuid::Uuid::now_v7().simple()));
+    let database = crate::helpers::fresh_database().await;
     let serve = ServeArgs { addr: "127.0.0.1:0".parse().unwrap(), shutdown_timeout_secs: 2, ..ServeArgs::default() };
-    let config = Config { database_url: format!("sqlite://{}?mode=rwc", path.display()), serve };
+    let config = Config { database_url: database.url.clone(), serve };
     let app = Application::build(config).await.unwrap();
     let url = format!("http://127.0.0.1:{}/healthz", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -32,39 +32,58 @@ pub fn condition(backend: DbBackend, org_id: Uuid, q: &str) -> Condition {
     {
         return Condition::all().add(by_suffix);
     }
-    // The index finds the rows holding each of the needle's parts; unless
-    // the whole needle is among them, the needle itself is then checked on
-    // just those rows (an address's, on the customer's addresses).
     let parts = indexed_parts(backend, &needle);
-    let mut text = parts.iter().fold(Condition::all(), |found, part| found.add(index_lookup(backend, part)));
-    if !address && !parts.contains(&needle.as_str()) {
-        text = text.add(holds(backend, &needle));
-    }
+    let on_row = holds_parts(backend, Text::Customer, &parts, &needle, address);
     let found = match backend {
-        DbBackend::Postgres => Condition::all().add(
+        // The same conditions twice, so that the planner can take either
+        // way: from the trigram index on the search table (a rare needle),
+        // or along the name order, checking each customer it reads on the
+        // row it already holds (a needle in a large share of the rows, such
+        // as one word of a common name). Given the index's conditions
+        // only, that walk looked each row up in the search table: 2.7 s
+        // instead of 1.0 s for `harbor` among a million customers.
+        DbBackend::Postgres => on_row.add(
             customer::Column::Id.in_subquery(
                 Query::select()
                     .column(Alias::new("customer_id"))
                     .from(Alias::new(SEARCH_TABLE))
-                    .cond_where(text)
+                    .cond_where(holds_parts(backend, Text::SearchTable, &parts, &needle, address))
                     .to_owned(),
             ),
         ),
-        _ => text,
+        _ => on_row,
     };
     if address { found.add(has_address_containing(backend, &needle)) } else { found }
 }
 
-/// PostgreSQL keeps the search text in a table of its own (migration 17),
-/// so that writes to a customer's other columns leave its trigram index
-/// alone; SQLite's FTS5 table indexes `customers.search_text`.
+/// The rows whose search text in `text` holds `needle`: the index finds the
+/// rows holding each of the needle's parts; unless the whole needle is among
+/// them, the needle itself is then checked on just those rows (an
+/// address's, by the caller, on the customer's addresses).
+fn holds_parts(backend: DbBackend, text: Text, parts: &[&str], needle: &str, address: bool) -> Condition {
+    let found = parts.iter().fold(Condition::all(), |found, part| found.add(index_lookup(backend, text, part)));
+    if !address && !parts.contains(&needle) { found.add(holds(backend, text, needle)) } else { found }
+}
+
+/// PostgreSQL keeps a copy of the search text in a table of its own, with
+/// the trigram index (migration 17), so that writes to a customer's other
+/// columns leave that index alone; SQLite's FTS5 table indexes
+/// `customers.search_text`.
 const SEARCH_TABLE: &str = "customer_search";
 
-/// The search text as the conditions on `backend` read it.
-fn search_text(backend: DbBackend) -> (&'static str, &'static str) {
-    match backend {
-        DbBackend::Postgres => (SEARCH_TABLE, "search_text"),
-        _ => ("customers", "search_text"),
+/// Which copy of the search text a condition reads.
+#[derive(Clone, Copy)]
+enum Text {
+    Customer,
+    SearchTable,
+}
+
+impl Text {
+    fn table(self) -> &'static str {
+        match self {
+            Text::Customer => "customers",
+            Text::SearchTable => SEARCH_TABLE,
+        }
     }
 }
 
@@ -109,18 +128,18 @@ fn indexed_parts(backend: DbBackend, needle: &str) -> Vec<&str> {
 /// The rows whose search text contains `part`, through the trigram index
 /// where it has trigrams: FTS5 on SQLite; on PostgreSQL `pg_trgm` serves the
 /// `LIKE` as it stands (and scans for fewer than three characters).
-fn index_lookup(backend: DbBackend, part: &str) -> SimpleExpr {
+fn index_lookup(backend: DbBackend, text: Text, part: &str) -> SimpleExpr {
     match backend {
         DbBackend::Sqlite if part.chars().count() >= MIN_PART => trigram_match(part),
-        _ => contains(backend, part),
+        _ => contains(text, part),
     }
 }
 
 /// The search text contains `needle`: not indexable, so the planner checks
 /// it only on the rows the other conditions found.
-fn holds(backend: DbBackend, needle: &str) -> SimpleExpr {
-    let (table, column) = search_text(backend);
-    Expr::cust_with_values(holds_sql(backend, &format!("\"{table}\".\"{column}\"")), [needle.to_owned()])
+fn holds(backend: DbBackend, text: Text, needle: &str) -> SimpleExpr {
+    let column = format!("\"{}\".\"search_text\"", text.table());
+    Expr::cust_with_values(holds_sql(backend, &column), [needle.to_owned()])
 }
 
 fn holds_sql(backend: DbBackend, column: &str) -> String {
@@ -199,10 +218,10 @@ fn trigram_match(needle: &str) -> SimpleExpr {
     )
 }
 
-fn contains(backend: DbBackend, needle: &str) -> SimpleExpr {
+fn contains(text: Text, needle: &str) -> SimpleExpr {
     let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let (table, column) = search_text(backend);
-    Expr::col((Alias::new(table), Alias::new(column))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+    Expr::col((Alias::new(text.table()), Alias::new("search_text")))
+        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 #[cfg(test)]

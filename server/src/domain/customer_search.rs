@@ -9,9 +9,10 @@
 //!
 //! Substrings of three characters or more are found through a trigram
 //! index: SQLite's FTS5 table over `customers.search_text` (migration 12),
-//! PostgreSQL's `pg_trgm` index of the `customer_search` table, a copy of the
-//! text kept by triggers (migration 17); shorter ones scan. On PostgreSQL an address with three or more characters before
-//! its `@` is found through migration 15's index of reversed local parts.
+//! PostgreSQL's `pg_trgm` index of the `customer_search` table, a copy of
+//! the text kept by triggers (migration 17); shorter ones scan. On
+//! PostgreSQL an address with three or more characters before its `@` is
+//! found through migration 15's index of reversed local parts.
 
 use crate::entity::customer;
 use rapport_shared::validate::Phone;
@@ -226,6 +227,7 @@ fn contains(text: Text, needle: &str) -> SimpleExpr {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -241,6 +243,29 @@ mod tests {
                 assert!(inside.as_str() < next.as_str(), "{inside} < {next}");
             }
         }
+    }
+
+    #[test]
+    fn postgres_gives_the_planner_the_row_and_the_search_table_sqlite_its_fts_table() {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let sql = |backend| {
+            let found = condition(backend, Uuid::nil(), "Harbor Trading 7932");
+            customer::Entity::find().filter(found).build(backend).to_string()
+        };
+        let postgres = sql(DbBackend::Postgres);
+        for on_row in [
+            "\"customers\".\"search_text\" LIKE '%harbor%'",
+            "\"customers\".\"search_text\" LIKE '%harbor trading 7932%'",
+        ] {
+            assert!(postgres.contains(on_row), "{on_row} in {postgres}");
+        }
+        let (_, search_table) = postgres.split_once("IN (SELECT \"customer_id\" FROM \"customer_search\"").unwrap();
+        for indexed in ["\"customer_search\".\"search_text\" LIKE '%harbor%'", "'%trading%'", "'%7932%'"] {
+            assert!(search_table.contains(indexed), "{indexed} in {search_table}");
+        }
+        let sqlite = sql(DbBackend::Sqlite);
+        assert!(sqlite.contains("customer_search MATCH '\"harbor trading 7932\"'"), "{sqlite}");
+        assert!(!sqlite.contains("\"customer_search\".\"search_text\""), "{sqlite}");
     }
 
     #[test]

@@ -447,8 +447,8 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
     // Without `expected_version` the latest move wins: a move that lost a
     // race to another is made again on the deal as it now is.
     for _ in 0..MOVE_ATTEMPTS {
-        if try_move(db, actor, id, &input).await? {
-            return get(db, actor, id).await;
+        if let Some(moved) = try_move(db, actor, id, &input).await? {
+            return Ok(moved);
         }
     }
     Err(AppError::conflict("the deal is being moved by others meanwhile; try again"))
@@ -460,18 +460,26 @@ pub async fn move_deal(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: 
 /// attempts each.
 const MOVE_ATTEMPTS: usize = 5;
 
-/// One attempt of [`move_deal`]: false when a concurrent change to the deal
-/// or the target stage came between its checks and its write.
-async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &MoveDeal) -> AppResult<bool> {
+/// One attempt of [`move_deal`]: the deal as moved, or `None` when a
+/// concurrent change to the deal or the target stage came between its checks
+/// and its write.
+async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &MoveDeal) -> AppResult<Option<Deal>> {
     // Checked before the write turn, so that writers queue only for the
     // writes. Inside it the target stage is read again, and the UPDATE
     // repeats the visibility and version checks (an edit or a move bumps the
     // version; archiving, or a handover away from the actor, hides the deal).
-    let row = find_visible_deal(db, actor, id).await?;
+    // The names are read here too: the answer is this row as written.
+    let named = with_names(deal::Entity::find_by_id(id).filter(visible(actor))).one(db).await?;
+    let named = named.ok_or(AppError::NotFound)?;
+    let row = named.row.clone();
     if input.expected_version.is_some_and(|v| v != row.version) {
         return Err(stale(row.version));
     }
-    let target = find_stage(db, actor.org_id, input.stage_id).await.map_err(|e| unknown_if_missing(e, "stage_id"))?;
+    // The target and the stage the deal leaves, in one read.
+    let stages = pipelines::find_stages(db, actor.org_id, &[input.stage_id, row.stage_id]).await?;
+    let stage_named = |id: Uuid| stages.iter().find(|s| s.id == id);
+    let target = stage_named(input.stage_id).cloned();
+    let target = target.ok_or_else(|| AppError::field("stage_id", FieldError::UnknownValue))?;
     if target.pipeline_id != row.pipeline_id {
         return Err(AppError::field("stage_id", FieldError::UnknownValue));
     }
@@ -501,11 +509,8 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         StageKind::Lost => DealStatus::Lost,
     };
     let changes_stage = target.id != row.stage_id;
-    let from = if changes_stage {
-        find_stage(db, actor.org_id, row.stage_id).await.map(|s| s.name).unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let from = if changes_stage { stage_named(row.stage_id).map(|s| s.name.clone()) } else { None };
+    let from = from.unwrap_or_default();
 
     let txn = super::begin_write(db).await?;
     let unchanged = find_stage(&txn, actor.org_id, target.id)
@@ -513,7 +518,7 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         .is_ok_and(|now| now.pipeline_id == target.pipeline_id && now.kind == target.kind);
     if !unchanged {
         // Removed or changed meanwhile: the next attempt checks it afresh.
-        return Ok(false);
+        return Ok(None);
     }
     let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let at = now();
@@ -540,9 +545,21 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         return match input.expected_version {
             // Hidden meanwhile (404), or changed (409 with its version now).
             Some(_) => Err(stale(find_visible_deal(db, actor, id).await?.version)),
-            None => Ok(false),
+            None => Ok(None),
         };
     }
+    let written = deal::Model { rank, version: row.version + 1, amount_minor: amount, updated_at: at, ..row.clone() };
+    let written = if changes_stage {
+        deal::Model {
+            stage_id: target.id,
+            status: status.as_str().into(),
+            lost_reason: lost_reason.clone(),
+            stage_entered_at: at,
+            ..written
+        }
+    } else {
+        written
+    };
 
     if changes_stage {
         deal_stage_history::Entity::update_many()
@@ -585,7 +602,7 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         }
     }
     txn.commit().await?;
-    Ok(true)
+    Ok(Some(dto(Named { row: written, ..named })))
 }
 
 /// A referenced record that is missing (or invisible) is a bad field of the

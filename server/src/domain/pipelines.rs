@@ -251,6 +251,19 @@ pub async fn find_stage(db: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> Ap
     stage::Entity::find_by_id(id).filter(stage::Column::OrgId.eq(org_id)).one(db).await?.ok_or(AppError::NotFound)
 }
 
+/// The stages of the org among `ids`, in no particular order; unknown ids
+/// and other orgs' stages are left out.
+///
+/// # Errors
+/// Database failures.
+pub async fn find_stages(db: &impl ConnectionTrait, org_id: Uuid, ids: &[Uuid]) -> AppResult<Vec<stage::Model>> {
+    Ok(stage::Entity::find()
+        .filter(stage::Column::OrgId.eq(org_id))
+        .filter(stage::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 /// The stages of a pipeline, in order.
 ///
 /// # Errors

@@ -100,11 +100,14 @@ async fn moves_keep_a_history_and_land_on_the_customer_timeline() {
     let after: Value = app.get(&format!("/api/v1/customers/{cid}"), &admin.token).await.json().await.unwrap();
     assert_eq!(after["status"], "prospect", "a first deal makes a lead a prospect");
 
+    let mut answered = Value::Null;
     for name in ["Contacted", "Proposal"] {
         let res = move_to(&app, &admin, id, json!({"stage_id": stage(&p, name)})).await;
         assert_eq!(res.status(), StatusCode::OK);
+        answered = res.json().await.unwrap();
     }
     let detail: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
+    assert_eq!(answered, detail["deal"], "a move answers the deal as stored");
     let history = detail["history"].as_array().unwrap();
     let visited: Vec<&str> = history.iter().map(|v| v["stage_name"].as_str().unwrap()).collect();
     assert_eq!(visited, ["Lead", "Contacted", "Proposal"]);
@@ -156,6 +159,10 @@ async fn winning_needs_an_amount_and_losing_a_known_reason() {
     let lost: Value = res.json().await.unwrap();
     assert_eq!(lost["status"], "lost");
     assert_eq!(lost["lost_reason"], "Price");
+    for (answered, id) in [(&won, id), (&lost, oid)] {
+        let stored: Value = app.get(&format!("/api/v1/deals/{id}"), &admin.token).await.json().await.unwrap();
+        assert_eq!(*answered, stored["deal"], "a move answers the deal as stored");
+    }
 
     let tl: Value = app
         .get(&format!("/api/v1/customers/{cid}/timeline?kinds=deal_won,deal_lost"), &admin.token)

@@ -6,7 +6,7 @@
 
 use super::audit::{self, Entry};
 use super::customers::find_visible;
-use super::pipelines::{self, default_pipeline, find_stage, stages_of};
+use super::pipelines::{self, default_pipeline, stages_of};
 use super::{Actor, new_id, now, playbooks, timeline};
 use crate::entity::{customer, deal, deal_stage_history, user};
 use crate::error::{AppError, AppResult};
@@ -513,18 +513,12 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
     let from = from.unwrap_or_default();
 
     let txn = super::begin_write(db).await?;
-    let unchanged = find_stage(&txn, actor.org_id, target.id)
-        .await
-        .is_ok_and(|now| now.pipeline_id == target.pipeline_id && now.kind == target.kind);
-    if !unchanged {
-        // Removed or changed meanwhile: the next attempt checks it afresh.
-        return Ok(None);
-    }
     let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let at = now();
 
     // The checks in the WHERE make concurrent moves safe: only one of those
-    // that read the same version writes.
+    // that read the same version writes, and only while the target stage is
+    // as it was read.
     let mut update = deal::Entity::update_many()
         .col_expr(deal::Column::Rank, Expr::value(rank))
         .col_expr(deal::Column::Version, Expr::value(row.version + 1))
@@ -532,7 +526,8 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         .col_expr(deal::Column::UpdatedAt, Expr::value(at))
         .filter(deal::Column::Id.eq(row.id))
         .filter(visible(actor))
-        .filter(deal::Column::Version.eq(row.version));
+        .filter(deal::Column::Version.eq(row.version))
+        .filter(pipelines::stage_unchanged(&target));
     if changes_stage {
         update = update
             .col_expr(deal::Column::StageId, Expr::value(target.id))
@@ -542,11 +537,14 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
     }
     if update.exec(&txn).await?.rows_affected == 0 {
         drop(txn); // on SQLite, rolls back and then passes the turn on
-        return match input.expected_version {
-            // Hidden meanwhile (404), or changed (409 with its version now).
-            Some(_) => Err(stale(find_visible_deal(db, actor, id).await?.version)),
-            None => Ok(None),
-        };
+        if input.expected_version.is_none() {
+            return Ok(None);
+        }
+        // Hidden meanwhile (404), or changed (409 with its version now);
+        // with the deal as read, the stage changed, and the next attempt
+        // checks it afresh.
+        let now = find_visible_deal(db, actor, id).await?;
+        return if now.version == row.version { Ok(None) } else { Err(stale(now.version)) };
     }
     let written = deal::Model { rank, version: row.version + 1, amount_minor: amount, updated_at: at, ..row.clone() };
     let written = if changes_stage {

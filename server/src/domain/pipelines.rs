@@ -11,6 +11,7 @@ use rapport_shared::pipeline::{
     StagePatch, default_stages,
 };
 use rapport_shared::validate::{FieldError, required_text};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -249,6 +250,21 @@ pub async fn reorder(
 /// `NotFound` otherwise.
 pub async fn find_stage(db: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> AppResult<stage::Model> {
     stage::Entity::find_by_id(id).filter(stage::Column::OrgId.eq(org_id)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// The stage is still as `read` found it: there, in the same pipeline, of
+/// the same kind. A condition for a write that relies on that reading.
+pub fn stage_unchanged(read: &stage::Model) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(stage::Entity)
+            .and_where(stage::Column::Id.eq(read.id))
+            .and_where(stage::Column::OrgId.eq(read.org_id))
+            .and_where(stage::Column::PipelineId.eq(read.pipeline_id))
+            .and_where(stage::Column::Kind.eq(read.kind.as_str()))
+            .to_owned(),
+    )
 }
 
 /// The stages of the org among `ids`, in no particular order; unknown ids

@@ -465,9 +465,9 @@ const MOVE_ATTEMPTS: usize = 5;
 /// and its write.
 async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &MoveDeal) -> AppResult<Option<Deal>> {
     // Checked before the write turn, so that writers queue only for the
-    // writes. Inside it the target stage is read again, and the UPDATE
-    // repeats the visibility and version checks (an edit or a move bumps the
-    // version; archiving, or a handover away from the actor, hides the deal).
+    // writes. Inside it the UPDATE repeats the visibility and version checks
+    // (an edit or a move bumps the version; archiving, or a handover away
+    // from the actor, hides the deal) and checks the target stage is as read.
     // The names are read here too: the answer is this row as written.
     let named = with_names(deal::Entity::find_by_id(id).filter(visible(actor))).one(db).await?;
     let named = named.ok_or(AppError::NotFound)?;
@@ -477,8 +477,8 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
     }
     // The target and the stage the deal leaves, in one read.
     let stages = pipelines::find_stages(db, actor.org_id, &[input.stage_id, row.stage_id]).await?;
-    let stage_named = |id: Uuid| stages.iter().find(|s| s.id == id);
-    let target = stage_named(input.stage_id).cloned();
+    let stage_by_id = |id: Uuid| stages.iter().find(|s| s.id == id);
+    let target = stage_by_id(input.stage_id).cloned();
     let target = target.ok_or_else(|| AppError::field("stage_id", FieldError::UnknownValue))?;
     if target.pipeline_id != row.pipeline_id {
         return Err(AppError::field("stage_id", FieldError::UnknownValue));
@@ -509,31 +509,44 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         StageKind::Lost => DealStatus::Lost,
     };
     let changes_stage = target.id != row.stage_id;
-    let from = if changes_stage { stage_named(row.stage_id).map(|s| s.name.clone()) } else { None };
+    let from = if changes_stage { stage_by_id(row.stage_id).map(|s| s.name.clone()) } else { None };
     let from = from.unwrap_or_default();
 
     let txn = super::begin_write(db).await?;
-    let rank = rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?;
     let at = now();
+    // The row as this move writes it, and then answers it.
+    let mut written = deal::Model {
+        rank: rank_for(&txn, actor.org_id, target.id, row.id, input.rank_after).await?,
+        version: row.version + 1,
+        amount_minor: amount,
+        updated_at: at,
+        ..row.clone()
+    };
+    if changes_stage {
+        written.stage_id = target.id;
+        written.status = status.as_str().into();
+        written.lost_reason.clone_from(&lost_reason);
+        written.stage_entered_at = at;
+    }
 
     // The checks in the WHERE make concurrent moves safe: only one of those
     // that read the same version writes, and only while the target stage is
     // as it was read.
     let mut update = deal::Entity::update_many()
-        .col_expr(deal::Column::Rank, Expr::value(rank))
-        .col_expr(deal::Column::Version, Expr::value(row.version + 1))
-        .col_expr(deal::Column::AmountMinor, Expr::value(amount))
-        .col_expr(deal::Column::UpdatedAt, Expr::value(at))
+        .col_expr(deal::Column::Rank, Expr::value(written.rank))
+        .col_expr(deal::Column::Version, Expr::value(written.version))
+        .col_expr(deal::Column::AmountMinor, Expr::value(written.amount_minor))
+        .col_expr(deal::Column::UpdatedAt, Expr::value(written.updated_at))
         .filter(deal::Column::Id.eq(row.id))
         .filter(visible(actor))
         .filter(deal::Column::Version.eq(row.version))
         .filter(pipelines::stage_unchanged(&target));
     if changes_stage {
         update = update
-            .col_expr(deal::Column::StageId, Expr::value(target.id))
-            .col_expr(deal::Column::Status, Expr::value(status.as_str()))
-            .col_expr(deal::Column::LostReason, Expr::value(lost_reason.clone()))
-            .col_expr(deal::Column::StageEnteredAt, Expr::value(at));
+            .col_expr(deal::Column::StageId, Expr::value(written.stage_id))
+            .col_expr(deal::Column::Status, Expr::value(written.status.clone()))
+            .col_expr(deal::Column::LostReason, Expr::value(written.lost_reason.clone()))
+            .col_expr(deal::Column::StageEnteredAt, Expr::value(written.stage_entered_at));
     }
     if update.exec(&txn).await?.rows_affected == 0 {
         drop(txn); // on SQLite, rolls back and then passes the turn on
@@ -546,18 +559,6 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
         let now = find_visible_deal(db, actor, id).await?;
         return if now.version == row.version { Ok(None) } else { Err(stale(now.version)) };
     }
-    let written = deal::Model { rank, version: row.version + 1, amount_minor: amount, updated_at: at, ..row.clone() };
-    let written = if changes_stage {
-        deal::Model {
-            stage_id: target.id,
-            status: status.as_str().into(),
-            lost_reason: lost_reason.clone(),
-            stage_entered_at: at,
-            ..written
-        }
-    } else {
-        written
-    };
 
     if changes_stage {
         deal_stage_history::Entity::update_many()
@@ -567,8 +568,7 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
             .filter(deal_stage_history::Column::LeftAt.is_null())
             .exec(&txn)
             .await?;
-        let moved = deal::Model { stage_id: target.id, ..row.clone() };
-        enter_stage(&txn, &moved, actor, at).await?;
+        enter_stage(&txn, &written, actor, at).await?;
         let changed = Event::StageChanged { deal_id: row.id, title: row.title.clone(), from, to: target.name.clone() };
         timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &changed).await?;
         let closing = match status {
@@ -589,7 +589,7 @@ async fn try_move(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: &Move
             timeline::record(&txn, row.org_id, row.customer_id, Some(actor.user_id), at, Some(row.id), &event).await?;
         }
         match status {
-            DealStatus::Open => playbooks::on_stage_entered(&txn, actor.user_id, &moved).await?,
+            DealStatus::Open => playbooks::on_stage_entered(&txn, actor.user_id, &written).await?,
             closed => playbooks::on_deal_closed(&txn, actor.user_id, &row, closed == DealStatus::Won).await?,
         }
         if status == DealStatus::Won {

@@ -27,6 +27,7 @@ use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
 use crate::domain::activities::ActivityLog;
 use crate::domain::mail::Mailer;
+use crate::domain::search_sample::SearchSample;
 use crate::domain::session_cache::SessionCache;
 use crate::state::AppState;
 use axum::Router;
@@ -79,6 +80,7 @@ impl Application {
             hub: hub.clone(),
             sessions,
             activities: ActivityLog::new(db.clone()),
+            search_sample: SearchSample::default(),
         };
         let app = http::observe(http::router(state).merge(web::router(&config)?));
         let listener = TcpListener::bind(config.serve.addr).await?;

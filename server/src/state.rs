@@ -4,6 +4,7 @@ use crate::auth::keys::Keys;
 use crate::auth::rate_limit::{LoginLimiter, RequestLimiter};
 use crate::config::Config;
 use crate::domain::activities::ActivityLog;
+use crate::domain::search_sample::SearchSample;
 use crate::domain::session_cache::SessionCache;
 use crate::live::Hub;
 use axum::extract::FromRef;
@@ -20,4 +21,5 @@ pub struct AppState {
     pub hub: Hub,
     pub sessions: SessionCache,
     pub activities: ActivityLog,
+    pub search_sample: SearchSample,
 }

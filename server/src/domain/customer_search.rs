@@ -12,16 +12,20 @@
 //! PostgreSQL's `pg_trgm` index of the `customer_search` table, a copy of
 //! the text kept by triggers (migration 17); shorter ones scan. On
 //! PostgreSQL an address with three or more characters before its `@` is
-//! found through migration 15's index of reversed local parts.
+//! found through migration 15's index of reversed local parts. On
+//! PostgreSQL a word of the query that PostgreSQL's sample of the search
+//! texts never holds is looked up alone (see [`super::search_sample`]).
 
+use super::search_sample;
 use crate::entity::customer;
 use rapport_shared::validate::Phone;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, DbBackend, Value};
 use uuid::Uuid;
 
-/// The customers of `org_id` that `q` matches (the caller adds who may see them).
-pub fn condition(backend: DbBackend, org_id: Uuid, q: &str) -> Condition {
+/// The customers of `org_id` that `q` matches (the caller adds who may see
+/// them); `sample` is [`search_sample::SearchSample::texts`].
+pub fn condition(backend: DbBackend, org_id: Uuid, q: &str, sample: &[String]) -> Condition {
     let needle = match Phone::parse(q) {
         Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
         Err(_) => q.to_lowercase(),
@@ -33,7 +37,7 @@ pub fn condition(backend: DbBackend, org_id: Uuid, q: &str) -> Condition {
     {
         return Condition::all().add(by_suffix);
     }
-    let parts = indexed_parts(backend, &needle);
+    let parts = indexed_parts(backend, &needle, sample);
     let on_row = holds_parts(backend, Text::Customer, &parts, &needle, address);
     let found = match backend {
         // The same conditions twice, so that the planner can take either
@@ -97,7 +101,11 @@ const PHONE_TAIL: usize = 7;
 ///   everyone's);
 /// - on SQLite, an e-mail address's local part (domains are shared by a
 ///   company's contacts, or by everyone at a large provider);
-/// - on PostgreSQL, each word of three characters or more besides the whole
+/// - on PostgreSQL, a word (or the whole needle) that no text of `sample`
+///   contains, alone: the index reads its few rows only, and the whole
+///   needle is checked on those (`harbor trading 7932` by `7932`: 9 index
+///   pages instead of 343, 0.6 ms instead of 6);
+/// - otherwise on PostgreSQL, each word of three characters or more besides the whole
 ///   needle, each its own index condition: the index then skips between the
 ///   words' rows, where a single condition walks the rows of its rarest
 ///   trigram one by one (`harbor trading 7932`: 656 index pages whole, 377
@@ -106,16 +114,22 @@ const PHONE_TAIL: usize = 7;
 ///   `ORDER BY … LIMIT` (6 s for `harbor trading 13`). Addresses are found
 ///   by [`address_by_local_suffix`];
 /// - otherwise the whole needle.
-fn indexed_parts(backend: DbBackend, needle: &str) -> Vec<&str> {
+fn indexed_parts<'a>(backend: DbBackend, needle: &'a str, sample: &[String]) -> Vec<&'a str> {
     if needle.chars().all(|c| c.is_ascii_digit()) && needle.len() > PHONE_TAIL {
         return vec![&needle[needle.len() - PHONE_TAIL..]];
     }
     let parts: Vec<&str> = match backend {
-        DbBackend::Postgres => needle
-            .split_whitespace()
-            .filter(|w| w.chars().count() >= MIN_PART && *w != needle)
-            .chain([needle])
-            .collect(),
+        DbBackend::Postgres => {
+            let words: Vec<&str> = needle
+                .split_whitespace()
+                .filter(|w| w.chars().count() >= MIN_PART && *w != needle)
+                .chain([needle])
+                .collect();
+            match search_sample::rare_part(&words, sample) {
+                Some(rare) => vec![rare],
+                None => words,
+            }
+        }
         _ => needle
             .split_once('@')
             .map(|(local, _)| local)
@@ -249,7 +263,7 @@ mod tests {
     fn postgres_gives_the_planner_the_row_and_the_search_table_sqlite_its_fts_table() {
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
         let sql = |backend| {
-            let found = condition(backend, Uuid::nil(), "Harbor Trading 7932");
+            let found = condition(backend, Uuid::nil(), "Harbor Trading 7932", &[]);
             customer::Entity::find().filter(found).build(backend).to_string()
         };
         let postgres = sql(DbBackend::Postgres);
@@ -286,14 +300,40 @@ mod tests {
 
     #[test]
     fn the_index_looks_up_a_phones_last_digits_sqlite_an_address_local_part_and_postgres_each_word() {
-        assert_eq!(indexed_parts(DbBackend::Postgres, "8613800138000"), ["0138000"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "8613800138000"), ["0138000"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "ace@acme.example"), ["ace"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "ac@acme.example"), ["ac@acme.example"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "jade dragon tea"), ["jade dragon tea"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "jade dragon tea"), ["jade", "dragon", "tea", "jade dragon tea"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "a smi"), ["smi", "a smi"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "a sm"), ["a sm"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "dragon"), ["dragon"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "8613800138000", &[]), ["0138000"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "8613800138000", &[]), ["0138000"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "ace@acme.example", &[]), ["ace"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "ac@acme.example", &[]), ["ac@acme.example"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "jade dragon tea", &[]), ["jade dragon tea"]);
+        assert_eq!(
+            indexed_parts(DbBackend::Postgres, "jade dragon tea", &[]),
+            ["jade", "dragon", "tea", "jade dragon tea"]
+        );
+        assert_eq!(indexed_parts(DbBackend::Postgres, "a smi", &[]), ["smi", "a smi"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "a sm", &[]), ["a sm"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "dragon", &[]), ["dragon"]);
+    }
+
+    #[test]
+    fn postgres_looks_up_a_word_its_sample_never_holds_alone_and_checks_the_whole_needle() {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let sample: Vec<String> =
+            (0..search_sample::ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect();
+        assert_eq!(indexed_parts(DbBackend::Postgres, "harbor trading 7932", &sample), ["7932"]);
+        assert_eq!(
+            indexed_parts(DbBackend::Postgres, "harbor trading 13", &sample),
+            ["harbor", "trading", "harbor trading 13"]
+        );
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "harbor trading 7932", &sample), ["harbor trading 7932"]);
+        let found = condition(DbBackend::Postgres, Uuid::nil(), "Harbor Trading 7932", &sample);
+        let sql = customer::Entity::find().filter(found).build(DbBackend::Postgres).to_string();
+        assert!(!sql.contains("'%harbor%'"), "{sql}");
+        for checked in [
+            "\"customer_search\".\"search_text\" LIKE '%7932%'",
+            "strpos(\"customer_search\".\"search_text\", 'harbor trading 7932') > 0",
+            "strpos(\"customers\".\"search_text\", 'harbor trading 7932') > 0",
+        ] {
+            assert!(sql.contains(checked), "{checked} in {sql}");
+        }
     }
 }

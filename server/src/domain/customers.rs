@@ -2,6 +2,7 @@
 //! create / read / update / archive.
 
 use super::audit::{self, Entry};
+use super::search_sample::SearchSample;
 use super::{Actor, customer_search, duplicates, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
@@ -105,7 +106,12 @@ pub async fn names(
 ///
 /// # Errors
 /// `BadRequest` for a cursor this server did not issue; database failures.
-pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) -> AppResult<Page<Customer>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    sample: &SearchSample,
+    actor: &Actor,
+    query: CustomerQuery,
+) -> AppResult<Page<Customer>> {
     let limit = clamp_limit(query.limit);
     let sort = query.sort.unwrap_or_default();
     // The pool, or the owned customers the actor sees: `visible`'s two halves
@@ -149,7 +155,8 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor, query: CustomerQuery) 
         );
     }
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        select = select.filter(customer_search::condition(db.get_database_backend(), actor.org_id, q));
+        let sample = sample.texts(db).await?;
+        select = select.filter(customer_search::condition(db.get_database_backend(), actor.org_id, q, &sample));
     }
 
     if let Some(raw) = &query.cursor {

@@ -26,7 +26,7 @@ pub async fn list(
     actor: Actor,
     ApiQuery(query): ApiQuery<CustomerQuery>,
 ) -> AppResult<Json<Page<Customer>>> {
-    Ok(Json(customers::list(&state.db, &actor, query).await?))
+    Ok(Json(customers::list(&state.db, &state.search_sample, &actor, query).await?))
 }
 
 /// Create a customer (owned by the caller unless an admin names an owner).

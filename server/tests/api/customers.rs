@@ -195,6 +195,63 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     assert_eq!(hits("olivia").await, ["Olivia Brown"]);
 }
 
+/// On PostgreSQL, once `ANALYZE` has sampled the search texts, a word the
+/// sample never holds is looked up alone and the whole query checked on
+/// what it finds: the same customers as reading every search text.
+#[tokio::test]
+async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
+    use rapport_server::domain::{demo, search_sample};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    assert_eq!(demo::create(&app.db, "demo-password").await.unwrap(), 200);
+    let backend = app.db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        app.db.execute_unprepared("ANALYZE customer_search").await.unwrap();
+    }
+    let sample = search_sample::SearchSample::default().texts(&app.db).await.unwrap();
+    assert_eq!(sample.len() >= search_sample::ENOUGH, backend == DbBackend::Postgres, "{} sampled", sample.len());
+
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(backend, "SELECT id, name, search_text FROM customers"))
+        .await
+        .unwrap();
+    let customers: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<uuid::Uuid>("", "id").unwrap().to_string(),
+                r.try_get("", "name").unwrap(),
+                r.try_get("", "search_text").unwrap(),
+            )
+        })
+        .collect();
+    let admin = app.login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password").await;
+    let mut looked_up_alone = 0;
+    for (_, name, _) in customers.iter().step_by(3) {
+        let name = name.to_lowercase();
+        let mut words = name.split_whitespace().filter(|w| w.chars().count() >= 3).collect::<Vec<_>>();
+        words.push(&name);
+        looked_up_alone += usize::from(search_sample::rare_part(&words, &sample).is_some());
+        for q in [name.as_str(), name[name.len() / 3..].trim()] {
+            let page: Value = app
+                .get(&format!("/api/v1/customers?limit=200&q={}", urlencode(q)), &admin.token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            let found: HashSet<&str> =
+                page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            let expected: HashSet<&str> =
+                customers.iter().filter(|(_, _, text)| text.contains(q)).map(|(id, _, _)| id.as_str()).collect();
+            assert_eq!(found, expected, "{q}");
+        }
+    }
+    if backend == DbBackend::Postgres {
+        assert!(looked_up_alone > 10, "{looked_up_alone} names had a rare part");
+    }
+}
+
 #[tokio::test]
 async fn filters_by_status_tag_and_owner() {
     let app = spawn_app().await;

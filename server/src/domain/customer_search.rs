@@ -101,15 +101,15 @@ const PHONE_TAIL: usize = 7;
 ///   everyone's);
 /// - on SQLite, an e-mail address's local part (domains are shared by a
 ///   company's contacts, or by everyone at a large provider);
-/// - on PostgreSQL, a word (or the whole needle) that no text of `sample`
+/// - on PostgreSQL, a word of the needle that no text of `sample`
 ///   contains, alone: the index reads its few rows only, and the whole
 ///   needle is checked on those (`harbor trading 7932` by `7932`: 9 index
 ///   pages instead of 343, 0.6 ms instead of 6);
-/// - otherwise on PostgreSQL, each word of three characters or more besides the whole
-///   needle, each its own index condition: the index then skips between the
-///   words' rows, where a single condition walks the rows of its rarest
-///   trigram one by one (`harbor trading 7932`: 656 index pages whole, 377
-///   by words). The whole needle keeps the planner's estimate of matches
+/// - otherwise on PostgreSQL, each word of three characters or more
+///   besides the whole needle, each its own index condition: the index
+///   then skips between the words' rows, where a single condition walks
+///   the rows of its rarest trigram one by one (`harbor trading 7932`:
+///   656 index pages whole, 377 by words). The whole needle keeps the planner's estimate of matches
 ///   low; the words alone made it expect many and walk the name index for
 ///   `ORDER BY … LIMIT` (6 s for `harbor trading 13`). Addresses are found
 ///   by [`address_by_local_suffix`];
@@ -120,14 +120,11 @@ fn indexed_parts<'a>(backend: DbBackend, needle: &'a str, sample: &[String]) -> 
     }
     let parts: Vec<&str> = match backend {
         DbBackend::Postgres => {
-            let words: Vec<&str> = needle
-                .split_whitespace()
-                .filter(|w| w.chars().count() >= MIN_PART && *w != needle)
-                .chain([needle])
-                .collect();
+            let words: Vec<&str> =
+                needle.split_whitespace().filter(|w| w.chars().count() >= MIN_PART && *w != needle).collect();
             match search_sample::rare_part(&words, sample) {
                 Some(rare) => vec![rare],
-                None => words,
+                None => words.into_iter().chain([needle]).collect(),
             }
         }
         _ => needle
@@ -323,6 +320,11 @@ mod tests {
         assert_eq!(
             indexed_parts(DbBackend::Postgres, "harbor trading 13", &sample),
             ["harbor", "trading", "harbor trading 13"]
+        );
+        assert_eq!(
+            indexed_parts(DbBackend::Postgres, "trading 12 harbor", &sample),
+            ["trading", "harbor", "trading 12 harbor"],
+            "the whole needle is never looked up alone"
         );
         assert_eq!(indexed_parts(DbBackend::Sqlite, "harbor trading 7932", &sample), ["harbor trading 7932"]);
         let found = condition(DbBackend::Postgres, Uuid::nil(), "Harbor Trading 7932", &sample);

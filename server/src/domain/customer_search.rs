@@ -19,13 +19,28 @@
 use super::search_sample;
 use crate::entity::customer;
 use rapport_shared::validate::Phone;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, DbBackend, Value};
 use uuid::Uuid;
 
+/// How the list reads customers when the search does not find them first:
+/// along the names of more than one owner, from after `after` (a cursor's
+/// name). The search weighs that walk against reading its matches first.
+#[derive(Clone, Copy, Debug)]
+pub struct NameWalk<'a> {
+    pub after: Option<&'a str>,
+}
+
 /// The customers of `org_id` that `q` matches (the caller adds who may see
-/// them); `sample` is [`search_sample::SearchSample::texts`].
-pub fn condition(backend: DbBackend, org_id: Uuid, q: &str, sample: &[String]) -> Condition {
+/// them); `sample` is [`search_sample::SearchSample::get`]'s, `walk` how the
+/// list would otherwise read them.
+pub fn condition(
+    backend: DbBackend,
+    org_id: Uuid,
+    q: &str,
+    sample: &search_sample::Sampled,
+    walk: Option<NameWalk<'_>>,
+) -> Condition {
     let needle = match Phone::parse(q) {
         Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
         Err(_) => q.to_lowercase(),
@@ -47,18 +62,36 @@ pub fn condition(backend: DbBackend, org_id: Uuid, q: &str, sample: &[String]) -
         // as one word of a common name). Given the index's conditions
         // only, that walk looked each row up in the search table: 2.7 s
         // instead of 1.0 s for `harbor` among a million customers.
-        DbBackend::Postgres => on_row.add(
-            customer::Column::Id.in_subquery(
-                Query::select()
-                    .column(Alias::new("customer_id"))
-                    .from(Alias::new(SEARCH_TABLE))
-                    .cond_where(holds_parts(backend, Text::SearchTable, &parts, &needle, address))
-                    .to_owned(),
-            ),
-        ),
+        DbBackend::Postgres => {
+            let in_search_table = Query::select()
+                .column(Alias::new("customer_id"))
+                .from(Alias::new(SEARCH_TABLE))
+                .cond_where(holds_parts(backend, Text::SearchTable, &parts, &needle, address))
+                .to_owned();
+            // The planner expects a common word's matches spread evenly
+            // over the names; the sample knows when they are not.
+            let indexed = parts.iter().all(|part| part.chars().count() >= MIN_PART);
+            let read_first =
+                indexed && walk.is_some_and(|walk| search_sample::matches_lie_far(&needle, walk.after, sample));
+            on_row.add(if read_first {
+                matches_first(in_search_table)
+            } else {
+                customer::Column::Id.in_subquery(in_search_table)
+            })
+        }
         _ => on_row,
     };
     if address { found.add(has_address_containing(backend, &needle)) } else { found }
+}
+
+/// The customers among the ids `in_search_table` selects, which the planner
+/// then takes first, all of them, and reads by key: `= ANY(ARRAY(…))` rather
+/// than `IN (…)`, which it may walk the name index in search of.
+fn matches_first(in_search_table: SelectStatement) -> SimpleExpr {
+    Expr::cust_with_expr(
+        "\"customers\".\"id\" = ANY(ARRAY($1))",
+        SimpleExpr::SubQuery(None, Box::new(in_search_table.into())),
+    )
 }
 
 /// The rows whose search text in `text` holds `needle`: the index finds the
@@ -114,7 +147,7 @@ const PHONE_TAIL: usize = 7;
 ///   `ORDER BY … LIMIT` (6 s for `harbor trading 13`). Addresses are found
 ///   by [`address_by_local_suffix`];
 /// - otherwise the whole needle.
-fn indexed_parts<'a>(backend: DbBackend, needle: &'a str, sample: &[String]) -> Vec<&'a str> {
+fn indexed_parts<'a>(backend: DbBackend, needle: &'a str, sample: &search_sample::Sampled) -> Vec<&'a str> {
     if needle.chars().all(|c| c.is_ascii_digit()) && needle.len() > PHONE_TAIL {
         return vec![&needle[needle.len() - PHONE_TAIL..]];
     }
@@ -240,6 +273,7 @@ fn contains(text: Text, needle: &str) -> SimpleExpr {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use search_sample::Sampled;
 
     #[test]
     fn next_prefix_is_the_first_string_past_the_prefix() {
@@ -260,7 +294,7 @@ mod tests {
     fn postgres_gives_the_planner_the_row_and_the_search_table_sqlite_its_fts_table() {
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
         let sql = |backend| {
-            let found = condition(backend, Uuid::nil(), "Harbor Trading 7932", &[]);
+            let found = condition(backend, Uuid::nil(), "Harbor Trading 7932", &Sampled::default(), None);
             customer::Entity::find().filter(found).build(backend).to_string()
         };
         let postgres = sql(DbBackend::Postgres);
@@ -297,25 +331,27 @@ mod tests {
 
     #[test]
     fn the_index_looks_up_a_phones_last_digits_sqlite_an_address_local_part_and_postgres_each_word() {
-        assert_eq!(indexed_parts(DbBackend::Postgres, "8613800138000", &[]), ["0138000"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "8613800138000", &[]), ["0138000"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "ace@acme.example", &[]), ["ace"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "ac@acme.example", &[]), ["ac@acme.example"]);
-        assert_eq!(indexed_parts(DbBackend::Sqlite, "jade dragon tea", &[]), ["jade dragon tea"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "8613800138000", &Sampled::default()), ["0138000"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "8613800138000", &Sampled::default()), ["0138000"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "ace@acme.example", &Sampled::default()), ["ace"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "ac@acme.example", &Sampled::default()), ["ac@acme.example"]);
+        assert_eq!(indexed_parts(DbBackend::Sqlite, "jade dragon tea", &Sampled::default()), ["jade dragon tea"]);
         assert_eq!(
-            indexed_parts(DbBackend::Postgres, "jade dragon tea", &[]),
+            indexed_parts(DbBackend::Postgres, "jade dragon tea", &Sampled::default()),
             ["jade", "dragon", "tea", "jade dragon tea"]
         );
-        assert_eq!(indexed_parts(DbBackend::Postgres, "a smi", &[]), ["smi", "a smi"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "a sm", &[]), ["a sm"]);
-        assert_eq!(indexed_parts(DbBackend::Postgres, "dragon", &[]), ["dragon"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "a smi", &Sampled::default()), ["smi", "a smi"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "a sm", &Sampled::default()), ["a sm"]);
+        assert_eq!(indexed_parts(DbBackend::Postgres, "dragon", &Sampled::default()), ["dragon"]);
     }
 
     #[test]
     fn postgres_looks_up_a_word_its_sample_never_holds_alone_and_checks_the_whole_needle() {
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
-        let sample: Vec<String> =
-            (0..search_sample::ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect();
+        let sample = Sampled {
+            ordered: (0..search_sample::ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect(),
+            common: vec![],
+        };
         assert_eq!(indexed_parts(DbBackend::Postgres, "harbor trading 7932", &sample), ["7932"]);
         assert_eq!(
             indexed_parts(DbBackend::Postgres, "harbor trading 13", &sample),
@@ -327,7 +363,7 @@ mod tests {
             "the whole needle is never looked up alone"
         );
         assert_eq!(indexed_parts(DbBackend::Sqlite, "harbor trading 7932", &sample), ["harbor trading 7932"]);
-        let found = condition(DbBackend::Postgres, Uuid::nil(), "Harbor Trading 7932", &sample);
+        let found = condition(DbBackend::Postgres, Uuid::nil(), "Harbor Trading 7932", &sample, None);
         let sql = customer::Entity::find().filter(found).build(DbBackend::Postgres).to_string();
         assert!(!sql.contains("'%harbor%'"), "{sql}");
         for checked in [
@@ -337,5 +373,40 @@ mod tests {
         ] {
             assert!(sql.contains(checked), "{checked} in {sql}");
         }
+    }
+
+    /// A sample where `zenith` begins the last names and `trading` ends
+    /// names all along the alphabet.
+    fn alphabet() -> Sampled {
+        let words = ["acme", "blue", "cedar", "delta", "harbor", "lotus", "orion", "sunrise", "willow", "zenith"];
+        let ordered = words
+            .iter()
+            .flat_map(|w| (0..10).map(move |i| format!("{w} {} {i}", if i % 2 == 0 { "foods" } else { "trading" })))
+            .collect();
+        Sampled { ordered, common: vec![] }
+    }
+
+    fn postgres_sql(q: &str, walk: Option<NameWalk<'_>>) -> String {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let found = condition(DbBackend::Postgres, Uuid::nil(), q, &alphabet(), walk);
+        customer::Entity::find().filter(found).build(DbBackend::Postgres).to_string()
+    }
+
+    const READ_FIRST: &str = "\"customers\".\"id\" = ANY(ARRAY((SELECT \"customer_id\" FROM \"customer_search\"";
+
+    #[test]
+    fn postgres_reads_the_matches_first_when_the_walk_along_the_names_would_reach_them_late() {
+        let walk = Some(NameWalk { after: None });
+        let late = postgres_sql("Zenith", walk);
+        assert!(late.contains(READ_FIRST), "{late}");
+        assert!(late.contains("\"customer_search\".\"search_text\" LIKE '%zenith%'"), "{late}");
+        assert!(late.contains("\"customers\".\"search_text\" LIKE '%zenith%'"), "{late}");
+        let spread = postgres_sql("trading", walk);
+        assert!(!spread.contains("ANY(ARRAY"), "{spread}");
+        assert!(spread.contains("\"customers\".\"id\" IN (SELECT \"customer_id\""), "{spread}");
+        assert!(!postgres_sql("Zenith", None).contains("ANY(ARRAY"), "one owner's index walks few rows");
+        let next_page = postgres_sql("zenith", Some(NameWalk { after: Some("zenith foods 0") }));
+        assert!(!next_page.contains("ANY(ARRAY"), "the walk from the cursor meets matches at once");
+        assert!(!postgres_sql("ze", walk).contains("ANY(ARRAY"), "too short for the trigram index");
     }
 }

@@ -2,8 +2,9 @@
 //! create / read / update / archive.
 
 use super::audit::{self, Entry};
+use super::customer_search::{self, NameWalk};
 use super::search_sample::SearchSample;
-use super::{Actor, customer_search, duplicates, new_id, now, timeline};
+use super::{Actor, duplicates, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -118,7 +119,11 @@ pub async fn list(
     // apart, so the planner gets `owner_id = ?` (and the owner's name index)
     // rather than an OR it cannot index.
     let mut select = customer::Entity::find().filter(customer::Column::OrgId.eq(actor.org_id));
-    select = if query.pool == Some(true) {
+    let pool = query.pool == Some(true);
+    // One owner's customers have an index of their own in name order, short
+    // to walk; the pool's and several owners' share the whole org's.
+    let one_owner = if pool { query.owner.is_some() } else { actor.sees_one_owner(query.owner) };
+    select = if pool {
         let pooled = select.filter(customer::Column::PooledAt.is_not_null());
         // Pool customers keep their last owner, which the filter may name.
         match query.owner {
@@ -154,15 +159,20 @@ pub async fn list(
             ),
         );
     }
+    let cursor = match &query.cursor {
+        Some(raw) => Some(
+            Cursor::decode(raw, list_name(sort)).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?,
+        ),
+        None => None,
+    };
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let sample = sample.texts(db).await?;
-        select = select.filter(customer_search::condition(db.get_database_backend(), actor.org_id, q, &sample));
+        let sample = sample.get(db).await?;
+        let walk = (sort == CustomerSort::Name && !one_owner)
+            .then(|| NameWalk { after: cursor.as_ref().map(|c| c.key.as_str()) });
+        select = select.filter(customer_search::condition(db.get_database_backend(), actor.org_id, q, &sample, walk));
     }
-
-    if let Some(raw) = &query.cursor {
-        let cursor =
-            Cursor::decode(raw, list_name(sort)).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?;
-        select = select.filter(after_cursor(sort, &cursor)?);
+    if let Some(cursor) = &cursor {
+        select = select.filter(after_cursor(sort, cursor)?);
     }
     select = match sort {
         CustomerSort::Name => select.order_by_asc(customer::Column::SortName).order_by_asc(customer::Column::Id),

@@ -106,6 +106,11 @@ impl Actor {
         }
     }
 
+    /// Whether [`Self::sees_owner_narrowed`] is a single owner's records.
+    pub fn sees_one_owner(&self, only: Option<Uuid>) -> bool {
+        only.is_some() || !matches!((self.role, self.team_id), (Role::Admin, _) | (Role::Manager, Some(_)))
+    }
+
     /// [`Self::sees_owner`], narrowed to the one owner `only` names, if any.
     /// Everyone sees their own records, so narrowed to the actor it is just
     /// `owner = me`: the rule said twice (`owner = ? AND owner = ?`) makes

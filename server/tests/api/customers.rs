@@ -1,8 +1,10 @@
-use crate::helpers::{assert_error, spawn_app};
+use crate::helpers::{Login, TestApp, assert_error, spawn_app};
+use rapport_server::domain::search_sample;
 use rapport_shared::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn a_new_customer_is_normalised_and_owned_by_its_creator() {
@@ -195,12 +197,11 @@ async fn search_finds_by_name_phone_and_email_in_any_format() {
     assert_eq!(hits("olivia").await, ["Olivia Brown"]);
 }
 
-/// On PostgreSQL, once `ANALYZE` has sampled the search texts, a word the
-/// sample never holds is looked up alone and the whole query checked on
-/// what it finds: the same customers as reading every search text.
-#[tokio::test]
-async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
-    use rapport_server::domain::{demo, search_sample};
+/// The demo data, sampled by `ANALYZE` on PostgreSQL, then three customers
+/// with a word the sample cannot hold; with the admin's login, the sample
+/// and every customer's id, lower-cased name and search text.
+async fn sampled_demo() -> (TestApp, Login, Arc<search_sample::Sampled>, Vec<(String, String, String)>) {
+    use rapport_server::domain::demo;
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let app = spawn_app().await;
     assert_eq!(demo::create(&app.db, "demo-password").await.unwrap(), 200);
@@ -208,7 +209,7 @@ async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
     if backend == DbBackend::Postgres {
         app.db.execute_unprepared("ANALYZE customer_search").await.unwrap();
     }
-    let sample = search_sample::SearchSample::default().texts(&app.db).await.unwrap();
+    let sample = search_sample::SearchSample::default().get(&app.db).await.unwrap();
     assert_eq!(sample.len() >= search_sample::ENOUGH, backend == DbBackend::Postgres, "{} sampled", sample.len());
     let admin = app.login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password").await;
     // Written after `ANALYZE`: no sampled text holds `quokka`.
@@ -220,7 +221,7 @@ async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
         .query_all_raw(Statement::from_string(backend, "SELECT id, name, search_text FROM customers"))
         .await
         .unwrap();
-    let customers: Vec<(String, String, String)> = rows
+    let customers = rows
         .iter()
         .map(|r| {
             (
@@ -230,17 +231,37 @@ async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
             )
         })
         .collect();
+    (app, admin, sample, customers)
+}
+
+/// On PostgreSQL, once `ANALYZE` has sampled the search texts, a word the
+/// sample never holds is looked up alone and the whole query checked on
+/// what it finds, and a word whose customers the name order reaches late is
+/// read first: the same customers as reading every search text.
+#[tokio::test]
+async fn search_by_a_rare_or_late_word_finds_what_reading_every_row_finds() {
+    let (app, admin, sample, customers) = sampled_demo().await;
     let mut queries: Vec<String> = customers
         .iter()
         .step_by(3)
         .flat_map(|(_, name, _)| [name.clone(), name[name.len() / 3..].trim().to_owned()])
         .collect();
+    // Each name's first word: the customers of those late in the alphabet
+    // lie far along the name order.
+    let mut first_words: Vec<String> =
+        customers.iter().filter_map(|(_, name, _)| name.split_whitespace().next().map(String::from)).collect();
+    first_words.sort();
+    first_words.dedup();
+    queries.extend(first_words);
     queries.extend(["quokka logistics", "blue quokka", "quokkas united", "okka lo", "quokka"].map(String::from));
-    let mut looked_up_alone = Vec::new();
+    let (mut looked_up_alone, mut read_first) = (Vec::new(), Vec::new());
     for q in &queries {
         let words: Vec<&str> = q.split_whitespace().filter(|w| w.chars().count() >= 3 && w != q).collect();
         if search_sample::rare_part(&words, &sample).is_some() {
             looked_up_alone.push(q.as_str());
+        }
+        if search_sample::matches_lie_far(q, None, &sample) {
+            read_first.push(q.as_str());
         }
         let page: Value = app
             .get(&format!("/api/v1/customers?limit=200&q={}", urlencode(q)), &admin.token)
@@ -255,11 +276,59 @@ async fn search_by_a_rare_word_finds_what_reading_every_row_finds() {
         assert_eq!(found, expected, "{q}");
         assert!(!found.is_empty(), "{q}");
     }
-    if backend == DbBackend::Postgres {
+    if sample.len() >= search_sample::ENOUGH {
         for q in ["quokka logistics", "blue quokka", "quokkas united"] {
             assert!(looked_up_alone.contains(&q), "{q} by its rare word: {looked_up_alone:?}");
         }
+        assert!(read_first.len() >= 3, "words read first: {read_first:?}");
     }
+}
+
+/// A word whose customers are read first pages through them in name order,
+/// each once, whichever way each page is read.
+#[tokio::test]
+async fn pages_of_a_late_word_follow_the_name_order() {
+    let (app, admin, sample, customers) = sampled_demo().await;
+    let mut late_words: Vec<&str> = customers
+        .iter()
+        .filter_map(|(_, name, _)| name.split_whitespace().next())
+        .filter(|word| search_sample::matches_lie_far(word, None, &sample))
+        .collect();
+    late_words.sort_unstable();
+    late_words.dedup();
+    if sample.len() >= search_sample::ENOUGH {
+        assert!(!late_words.is_empty(), "no word lies far in the sample");
+    } else {
+        // SQLite: the same pages, the one way it reads them.
+        late_words.push("tianfu");
+    }
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut pages_of_more = 0;
+    for word in late_words {
+        let list = format!("/api/v1/customers?q={}", urlencode(word));
+        let whole: Value = app.get(&format!("{list}&limit=200"), &admin.token).await.json().await.unwrap();
+        let whole = ids(&whole);
+        let expected: HashSet<&str> =
+            customers.iter().filter(|(_, _, text)| text.contains(word)).map(|(id, _, _)| id.as_str()).collect();
+        assert_eq!(whole.iter().map(String::as_str).collect::<HashSet<_>>(), expected, "{word}");
+        assert!(!whole.is_empty(), "{word}");
+        pages_of_more += usize::from(whole.len() > 2);
+        let mut paged = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let after = cursor.as_deref().map(|c| format!("&cursor={}", urlencode(c))).unwrap_or_default();
+            let page: Value = app.get(&format!("{list}&limit=2{after}"), &admin.token).await.json().await.unwrap();
+            paged.extend(ids(&page));
+            cursor = page["next_cursor"].as_str().map(String::from);
+            if cursor.is_none() {
+                break;
+            }
+        }
+        assert_eq!(paged, whole, "{word}: pages of two in the order of one page");
+    }
+    assert!(pages_of_more > 0, "no word with more than one page");
 }
 
 #[tokio::test]

@@ -245,6 +245,7 @@ enum Op {
     SearchName,
     SearchPhone,
     SearchEmail,
+    SearchWord,
     TimelineFirst,
     TimelineDeep,
     LogActivity,
@@ -264,6 +265,7 @@ impl Op {
         Op::SearchName,
         Op::SearchPhone,
         Op::SearchEmail,
+        Op::SearchWord,
         Op::TimelineFirst,
         Op::TimelineDeep,
         Op::LogActivity,
@@ -283,6 +285,7 @@ impl Op {
             Op::SearchName => "search name",
             Op::SearchPhone => "search phone",
             Op::SearchEmail => "search e-mail",
+            Op::SearchWord => "search one word",
             Op::TimelineFirst => "timeline, first page",
             Op::TimelineDeep => "timeline, deep cursor",
             Op::LogActivity => "log activity (write)",
@@ -310,6 +313,9 @@ struct Plan {
     hot_customer: Uuid,
     hot_events: usize,
     searches: Vec<(String, String, String)>,
+    /// The words of those names: a word begins or ends the names of many
+    /// customers, together in name order or spread along it.
+    words: Vec<String>,
     /// The rep's and the admin's list 20 / 100 pages in: Rapport's cursor and
     /// the same place as `(sort_name, id)` for the baseline.
     rep_deep: (String, String, Uuid),
@@ -342,7 +348,14 @@ impl Plan {
                 let name = scale_data::customer_name(i).to_lowercase();
                 (name, scale_data::customer_phone(i), scale_data::customer_email(i))
             })
+            .collect::<Vec<(String, String, String)>>();
+        let mut words: Vec<String> = searches
+            .iter()
+            .flat_map(|(name, _, _)| name.split_whitespace().filter(|w| !w.chars().all(|c| c.is_ascii_digit())))
+            .map(String::from)
             .collect();
+        words.sort();
+        words.dedup();
         let rep_token = login(client, base, &rep_email).await?;
         let admin_token = login(client, base, &admin_email).await?;
         let rep_deep = deep(client, base, &rep_token, "/api/v1/customers?limit=50", 20, |v| {
@@ -378,6 +391,7 @@ impl Plan {
             hot_customer,
             hot_events,
             searches,
+            words,
             rep_deep,
             admin_deep,
             timeline_deep,
@@ -413,11 +427,12 @@ impl Plan {
             Op::ListAdminDeep => {
                 (Method::GET, self.list(rapport, None, Some(&self.admin_deep)), None, Some(&self.admin_token))
             }
-            Op::SearchName | Op::SearchPhone | Op::SearchEmail => {
+            Op::SearchName | Op::SearchPhone | Op::SearchEmail | Op::SearchWord => {
                 let (name, phone, email) = &self.searches[n % self.searches.len()];
                 let q = match op {
                     Op::SearchName => name.clone(),
                     Op::SearchPhone => phone.clone(),
+                    Op::SearchWord => self.words[n % self.words.len()].clone(),
                     _ => email.clone(),
                 };
                 let path = if rapport {

@@ -72,7 +72,7 @@ pub fn condition(
             // over the names; the sample knows when they are not.
             let indexed = parts.iter().all(|part| part.chars().count() >= MIN_PART);
             let read_first =
-                indexed && walk.is_some_and(|walk| search_sample::matches_lie_far(&needle, walk.after, sample));
+                indexed && walk.is_some_and(|walk| search_sample::matches_lie_far(&needle, org_id, walk.after, sample));
             on_row.add(if read_first {
                 matches_first(in_search_table)
             } else {
@@ -350,7 +350,7 @@ mod tests {
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
         let sample = Sampled {
             ordered: (0..search_sample::ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect(),
-            common: vec![],
+            ..Sampled::default()
         };
         assert_eq!(indexed_parts(DbBackend::Postgres, "harbor trading 7932", &sample), ["7932"]);
         assert_eq!(
@@ -383,7 +383,7 @@ mod tests {
             .iter()
             .flat_map(|w| (0..10).map(move |i| format!("{w} {} {i}", if i % 2 == 0 { "foods" } else { "trading" })))
             .collect();
-        Sampled { ordered, common: vec![] }
+        Sampled { ordered, org_shares: vec![(Uuid::nil(), 1.0)], ..Sampled::default() }
     }
 
     fn postgres_sql(q: &str, walk: Option<NameWalk<'_>>) -> String {

@@ -22,6 +22,7 @@ use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 /// How long a read sample is used before it is read again.
 const FRESH_FOR: Duration = Duration::from_secs(300);
@@ -42,15 +43,24 @@ pub struct Sampled {
     pub ordered: Vec<String>,
     /// The most common texts, if any (few texts are shared by customers).
     pub common: Vec<String>,
+    /// The most common orgs of the customers, each with its share of them:
+    /// every org but the smallest of many.
+    pub org_shares: Vec<(Uuid, f32)>,
 }
 
 impl Sampled {
+    /// `org_id`'s share of all customers; 0 for an org too small for
+    /// `ANALYZE` to count.
+    fn org_share(&self, org_id: Uuid) -> f32 {
+        self.org_shares.iter().find(|(org, _)| *org == org_id).map_or(0.0, |(_, share)| *share)
+    }
+
     fn texts(&self) -> impl Iterator<Item = &str> {
         self.common.iter().chain(&self.ordered).map(String::as_str)
     }
 
     /// How many texts were sampled.
-    pub fn len(&self) -> usize {
+    pub fn texts_sampled(&self) -> usize {
         self.common.len() + self.ordered.len()
     }
 }
@@ -85,24 +95,36 @@ impl SearchSample {
 }
 
 async fn read(db: &DatabaseConnection) -> AppResult<Sampled> {
-    let rows = db
-        .query_all_raw(Statement::from_string(
+    let stats = |table: &str, column: &str, values: &str, second: &str| {
+        Statement::from_string(
             DbBackend::Postgres,
-            "SELECT coalesce(histogram_bounds::text::text[], '{}') AS ordered, \
-                    coalesce(most_common_vals::text::text[], '{}') AS common \
-             FROM pg_stats WHERE schemaname = current_schema() \
-             AND tablename = 'customer_search' AND attname = 'search_text'",
-        ))
-        .await?;
-    let Some(row) = rows.first() else { return Ok(Sampled::default()) };
-    Ok(Sampled { ordered: row.try_get("", "ordered")?, common: row.try_get("", "common")? })
+            format!(
+                "SELECT coalesce({values}::text::text[], '{{}}') AS first, {second} AS second FROM pg_stats \
+                 WHERE schemaname = current_schema() AND tablename = '{table}' AND attname = '{column}'"
+            ),
+        )
+    };
+    let mut sampled = Sampled::default();
+    let texts =
+        stats("customer_search", "search_text", "histogram_bounds", "coalesce(most_common_vals::text::text[], '{}')");
+    if let Some(row) = db.query_one_raw(texts).await? {
+        sampled.ordered = row.try_get("", "first")?;
+        sampled.common = row.try_get("", "second")?;
+    }
+    let orgs = stats("customers", "org_id", "most_common_vals", "coalesce(most_common_freqs, '{}')");
+    if let Some(row) = db.query_one_raw(orgs).await? {
+        let ids: Vec<String> = row.try_get("", "first")?;
+        let shares: Vec<f32> = row.try_get("", "second")?;
+        sampled.org_shares = ids.iter().zip(shares).filter_map(|(id, share)| Some((id.parse().ok()?, share))).collect();
+    }
+    Ok(sampled)
 }
 
 /// Of `parts`, the one no sampled text contains (the shortest, when
 /// several: the fewest trigrams to read); `None` when the sample is too small
 /// to tell or every part is in it.
 pub fn rare_part<'a>(parts: &[&'a str], sample: &Sampled) -> Option<&'a str> {
-    if sample.len() < ENOUGH {
+    if sample.texts_sampled() < ENOUGH {
         return None;
     }
     parts
@@ -116,20 +138,21 @@ pub fn rare_part<'a>(parts: &[&'a str], sample: &Sampled) -> Option<&'a str> {
 /// matches costs, before reading the matches first is the better way:
 /// measured at a million customers, a walk reads a row in about 7 µs, the
 /// other way a match in about 10 µs.
-const WALK_FOR_EACH_MATCH: usize = 2;
+const WALK_FOR_EACH_MATCH: f32 = 2.0;
 
 /// Whether the customers holding `needle` are better read first (all of
-/// them, through the trigram index, then sorted) than found by walking the
-/// names in order from after `after` until a page of them is found.
+/// them, through the trigram index, then sorted) than found by walking
+/// `org_id`'s names in order from after `after` until a page is found.
 ///
 /// The walk reads every row before the first match: from the start of the
 /// alphabet to `zenith` for a word that begins names (4.5 s among a million
-/// customers, where reading its 40,000 matches takes 0.4 s). The sample
+/// customers, where reading its 33,000 matches takes 0.4 s). The sample
 /// tells both costs: the sampled texts the walk passes before the first one
-/// holding `needle`, and the sampled texts holding it. `false` when the
-/// sample is too small to tell or holds no match (a rare needle, which the
-/// planner already reads first).
-pub fn matches_lie_far(needle: &str, after: Option<&str>, sample: &Sampled) -> bool {
+/// holding `needle`, of which the org has its share, and the sampled texts
+/// holding it, in any org (the trigram index holds every org's). `false`
+/// when the sample is too small to tell or holds no match (a rare needle,
+/// which the planner already reads first).
+pub fn matches_lie_far(needle: &str, org_id: Uuid, after: Option<&str>, sample: &Sampled) -> bool {
     let ordered = &sample.ordered;
     let matches = ordered.iter().filter(|text| text.contains(needle)).count();
     if ordered.len() < ENOUGH || matches == 0 {
@@ -137,15 +160,24 @@ pub fn matches_lie_far(needle: &str, after: Option<&str>, sample: &Sampled) -> b
     }
     let from = after.map_or(0, |after| ordered.partition_point(|text| text.as_str() <= after));
     let passed = ordered[from..].iter().position(|text| text.contains(needle)).unwrap_or(ordered.len() - from);
-    passed > WALK_FOR_EACH_MATCH * matches
+    // Counts of at most a few thousand sampled texts: exact as `f32`.
+    #[allow(clippy::cast_precision_loss)]
+    let (passed, matches) = (passed as f32, matches as f32);
+    sample.org_share(org_id) * passed > WALK_FOR_EACH_MATCH * matches
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const ORG: Uuid = Uuid::from_u128(1);
+
     fn sample() -> Sampled {
-        Sampled { ordered: (0..ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect(), common: vec![] }
+        Sampled {
+            ordered: (0..ENOUGH).map(|i| format!("harbor trading {i} +86138{i:08}")).collect(),
+            org_shares: vec![(ORG, 1.0)],
+            ..Sampled::default()
+        }
     }
 
     #[test]
@@ -163,7 +195,7 @@ mod tests {
         small.ordered.pop();
         assert_eq!(rare_part(&["7932"], &small), None);
         assert_eq!(rare_part(&["7932"], &Sampled::default()), None);
-        assert!(!matches_lie_far("harbor", None, &small));
+        assert!(!matches_lie_far("harbor", ORG, None, &small));
     }
 
     #[test]
@@ -183,25 +215,34 @@ mod tests {
         ];
         let suffixes = ["foods", "pharma", "retail", "trading"];
         let ordered = words.iter().flat_map(|w| suffixes.map(|s| format!("{w} {s} 1 +8613800000001"))).collect();
-        Sampled { ordered, common: vec![] }
+        Sampled { ordered, org_shares: vec![(ORG, 1.0)], ..Sampled::default() }
     }
 
     #[test]
     fn a_word_that_begins_names_late_in_the_alphabet_lies_far() {
         let sampled = alphabet();
-        assert!(matches_lie_far("zenith", None, &sampled), "walk 100 rows for 4 matches");
-        assert!(matches_lie_far("harbor", None, &sampled), "walk 28 rows for 4 matches");
-        assert!(!matches_lie_far("cedar", None, &sampled), "walk 8 rows for 4 matches");
-        assert!(!matches_lie_far("trading", None, &sampled), "spread over the alphabet");
-        assert!(!matches_lie_far("quokka", None, &sampled), "no sampled match: rare");
+        assert!(matches_lie_far("zenith", ORG, None, &sampled), "walk 100 rows for 4 matches");
+        assert!(matches_lie_far("harbor", ORG, None, &sampled), "walk 28 rows for 4 matches");
+        assert!(!matches_lie_far("cedar", ORG, None, &sampled), "walk 8 rows for 4 matches");
+        assert!(!matches_lie_far("trading", ORG, None, &sampled), "spread over the alphabet");
+        assert!(!matches_lie_far("quokka", ORG, None, &sampled), "no sampled match: rare");
     }
 
     #[test]
     fn the_walk_starts_after_the_cursor() {
         let sampled = alphabet();
-        assert!(!matches_lie_far("zenith", Some("yangtze trading 1"), &sampled), "the next rows match");
-        assert!(matches_lie_far("harbor", Some("harbor trading 1 +8613800000001"), &sampled), "past them all");
-        assert!(matches_lie_far("acme", Some("blue"), &sampled), "past them all: the walk finds none");
-        assert!(!matches_lie_far("zenith", Some("zenith pharma"), &sampled), "the next rows match");
+        assert!(!matches_lie_far("zenith", ORG, Some("yangtze trading 1"), &sampled), "the next rows match");
+        assert!(matches_lie_far("harbor", ORG, Some("harbor trading 1 +8613800000001"), &sampled), "past them all");
+        assert!(matches_lie_far("acme", ORG, Some("blue"), &sampled), "past them all: the walk finds none");
+        assert!(!matches_lie_far("zenith", ORG, Some("zenith pharma"), &sampled), "the next rows match");
+    }
+
+    #[test]
+    fn a_small_orgs_walk_is_short_whatever_the_others_hold() {
+        let mut sampled = alphabet();
+        assert!(!matches_lie_far("zenith", Uuid::nil(), None, &sampled), "too small to be counted");
+        sampled.org_shares = vec![(ORG, 0.05), (Uuid::nil(), 0.95)];
+        assert!(!matches_lie_far("zenith", ORG, None, &sampled), "5 % of 100 rows walked, 4 matches read");
+        assert!(matches_lie_far("zenith", Uuid::nil(), None, &sampled));
     }
 }

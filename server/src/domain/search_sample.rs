@@ -36,7 +36,7 @@ struct Taken {
     sampled: Arc<Sampled>,
 }
 
-/// What `ANALYZE` sampled of the search texts.
+/// What `ANALYZE` sampled of the search texts and of the customers' orgs.
 #[derive(Debug, Default)]
 pub struct Sampled {
     /// The histogram's bounds: texts spread evenly over all rows, in order.
@@ -77,7 +77,7 @@ impl SearchSample {
         self.taken.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The sampled search texts: none on SQLite or before `ANALYZE`.
+    /// The sampled search texts and orgs: none on SQLite or before `ANALYZE`.
     ///
     /// # Errors
     /// Database failures.
@@ -94,28 +94,27 @@ impl SearchSample {
     }
 }
 
+/// The histogram and the most common values of the search texts.
+const TEXTS: &str = "SELECT coalesce(histogram_bounds::text::text[], '{}') AS ordered, \
+     coalesce(most_common_vals::text::text[], '{}') AS common FROM pg_stats \
+     WHERE schemaname = current_schema() AND tablename = 'customer_search' AND attname = 'search_text'";
+
+/// The most common orgs of the customers, and their shares of the rows.
+const ORGS: &str = "SELECT coalesce(most_common_vals::text::text[], '{}') AS orgs, \
+     coalesce(most_common_freqs, '{}') AS shares FROM pg_stats \
+     WHERE schemaname = current_schema() AND tablename = 'customers' AND attname = 'org_id'";
+
 async fn read(db: &DatabaseConnection) -> AppResult<Sampled> {
-    let stats = |table: &str, column: &str, values: &str, second: &str| {
-        Statement::from_string(
-            DbBackend::Postgres,
-            format!(
-                "SELECT coalesce({values}::text::text[], '{{}}') AS first, {second} AS second FROM pg_stats \
-                 WHERE schemaname = current_schema() AND tablename = '{table}' AND attname = '{column}'"
-            ),
-        )
-    };
     let mut sampled = Sampled::default();
-    let texts =
-        stats("customer_search", "search_text", "histogram_bounds", "coalesce(most_common_vals::text::text[], '{}')");
-    if let Some(row) = db.query_one_raw(texts).await? {
-        sampled.ordered = row.try_get("", "first")?;
-        sampled.common = row.try_get("", "second")?;
+    if let Some(row) = db.query_one_raw(Statement::from_string(DbBackend::Postgres, TEXTS)).await? {
+        sampled.ordered = row.try_get("", "ordered")?;
+        sampled.common = row.try_get("", "common")?;
     }
-    let orgs = stats("customers", "org_id", "most_common_vals", "coalesce(most_common_freqs, '{}')");
-    if let Some(row) = db.query_one_raw(orgs).await? {
-        let ids: Vec<String> = row.try_get("", "first")?;
-        let shares: Vec<f32> = row.try_get("", "second")?;
-        sampled.org_shares = ids.iter().zip(shares).filter_map(|(id, share)| Some((id.parse().ok()?, share))).collect();
+    if let Some(row) = db.query_one_raw(Statement::from_string(DbBackend::Postgres, ORGS)).await? {
+        let orgs: Vec<String> = row.try_get("", "orgs")?;
+        let shares: Vec<f32> = row.try_get("", "shares")?;
+        sampled.org_shares =
+            orgs.iter().zip(shares).filter_map(|(org, share)| Some((org.parse().ok()?, share))).collect();
     }
     Ok(sampled)
 }

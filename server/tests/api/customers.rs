@@ -210,7 +210,12 @@ async fn sampled_demo() -> (TestApp, Login, Arc<search_sample::Sampled>, Vec<(St
         app.db.execute_unprepared("ANALYZE customers, customer_search").await.unwrap();
     }
     let sample = search_sample::SearchSample::default().get(&app.db).await.unwrap();
-    assert_eq!(sample.texts_sampled() >= search_sample::ENOUGH, backend == DbBackend::Postgres, "{} sampled", sample.texts_sampled());
+    assert_eq!(
+        sample.texts_sampled() >= search_sample::ENOUGH,
+        backend == DbBackend::Postgres,
+        "{} sampled",
+        sample.texts_sampled()
+    );
     let admin = app.login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password").await;
     // Written after `ANALYZE`: no sampled text holds `quokka`.
     for name in ["Quokka Logistics", "Blue Quokka Foods", "Quokkas United"] {

@@ -57,6 +57,13 @@ pub struct Actor {
     pub address: Option<String>,
 }
 
+/// Whose records an actor sees, by their owner.
+enum SeenOwners {
+    Anyone,
+    Team(Uuid),
+    Own,
+}
+
 impl Actor {
     /// The actor a signed-in user is.
     pub fn of(user: &user::Model) -> Self {
@@ -87,13 +94,22 @@ impl Actor {
         self.role == Role::Admin
     }
 
-    /// Rows whose `owner` column names someone the actor may see: anyone
-    /// (within the org, which callers add) for an admin, the members of their
-    /// team for a manager, themselves otherwise.
-    pub fn sees_owner<C: ColumnTrait>(&self, owner: C) -> Condition {
+    /// Whose records the actor sees: anyone's (within the org) for an
+    /// admin, their team's for a manager, their own otherwise.
+    fn seen_owners(&self) -> SeenOwners {
         match (self.role, self.team_id) {
-            (Role::Admin, _) => Condition::all(),
-            (Role::Manager, Some(team)) => Condition::all().add(
+            (Role::Admin, _) => SeenOwners::Anyone,
+            (Role::Manager, Some(team)) => SeenOwners::Team(team),
+            _ => SeenOwners::Own,
+        }
+    }
+
+    /// Rows whose `owner` column names someone the actor may see (within
+    /// the org, which callers add).
+    pub fn sees_owner<C: ColumnTrait>(&self, owner: C) -> Condition {
+        match self.seen_owners() {
+            SeenOwners::Anyone => Condition::all(),
+            SeenOwners::Team(team) => Condition::all().add(
                 owner.in_subquery(
                     Query::select()
                         .column(user::Column::Id)
@@ -102,13 +118,13 @@ impl Actor {
                         .to_owned(),
                 ),
             ),
-            _ => Condition::all().add(owner.eq(self.user_id)),
+            SeenOwners::Own => Condition::all().add(owner.eq(self.user_id)),
         }
     }
 
     /// Whether [`Self::sees_owner_narrowed`] is a single owner's records.
     pub fn sees_one_owner(&self, only: Option<Uuid>) -> bool {
-        only.is_some() || !matches!((self.role, self.team_id), (Role::Admin, _) | (Role::Manager, Some(_)))
+        only.is_some() || matches!(self.seen_owners(), SeenOwners::Own)
     }
 
     /// [`Self::sees_owner`], narrowed to the one owner `only` names, if any.

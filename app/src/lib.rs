@@ -2,8 +2,9 @@
 //! the browser with `hydrate`.
 //!
 //! Data during server rendering: the server renders the frame and skeletons;
-//! the browser fetches from `/api/v1` after hydration through [`api`]. There
-//! is one path to the data, the same API integrations use.
+//! the browser fetches from `/api/v1` after hydration through [`api`], pages
+//! through [`load::Load`]. There is one path to the data, the same API
+//! integrations use.
 
 // Without `--cfg erase_components` (which cargo-leptos and the Makefile always
 // pass; a plain `cargo build` does not) the nested view types of the bigger
@@ -15,6 +16,7 @@ pub mod browser;
 pub mod components;
 pub mod format;
 pub mod i18n;
+pub mod load;
 pub mod outbox;
 pub mod pages;
 pub mod session;

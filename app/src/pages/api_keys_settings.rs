@@ -5,6 +5,7 @@ use crate::api::{self, ApiError};
 use crate::browser;
 use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::team::{KeyScope, NewApiKey};
@@ -13,7 +14,7 @@ use rapport_shared::team::{KeyScope, NewApiKey};
 pub fn ApiKeysSettings() -> impl IntoView {
     let i18n = use_i18n();
     let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
-    let keys = LocalResource::new(|| async { api::api_keys().await });
+    let keys = Load::new(|| async { api::api_keys().await });
     let name = RwSignal::new(String::new());
     let scope = RwSignal::new("read".to_string());
     let secret = RwSignal::new(None::<String>);

@@ -7,6 +7,7 @@ use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format;
 use crate::i18n::use_i18n;
 use crate::i18n::{Msg, tr};
+use crate::load::Load;
 use crate::pages::customers::card::CustomerCard;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -38,7 +39,7 @@ pub fn Dashboard() -> impl IntoView {
 /// Five customers in the given order, with a link to the full list.
 #[component]
 fn ShortList(title: Msg, sort: CustomerSort) -> impl IntoView {
-    let data = LocalResource::new(move || async move {
+    let data = Load::new(move || async move {
         api::customers(&CustomerQuery { sort: Some(sort), limit: Some(5), ..Default::default() }).await
     });
     let all_href =
@@ -73,7 +74,7 @@ fn ShortList(title: Msg, sort: CustomerSort) -> impl IntoView {
 fn MyDay() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         live.pulse.track();
         async move {
             let query = ReminderQuery {

@@ -8,6 +8,7 @@ use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::Timeline;
 use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use rapport_shared::pipeline::{DealDetail, MoveDeal, Pipeline, StageKind};
@@ -17,7 +18,7 @@ use uuid::Uuid;
 pub fn DealPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let data = LocalResource::new(move || async move {
+    let data = Load::new(move || async move {
         let Some(id) = id() else { return Err(ApiError::not_found()) };
         let detail = api::deal(id).await?;
         let pipelines = api::pipelines().await?;

@@ -6,6 +6,7 @@
 use crate::api::{self, ApiError};
 use crate::browser;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use crate::pages::settings::web_origin;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -32,8 +33,8 @@ pub fn PeopleSettings() -> impl IntoView {
     let me = use_session().user_untracked();
     let is_admin = me.as_ref().is_some_and(|u| u.role == Role::Admin);
     let my_id = me.as_ref().map(|u| u.id);
-    let people = LocalResource::new(|| async { api::users().await });
-    let teams = LocalResource::new(|| async { api::teams().await });
+    let people = Load::new(|| async { api::users().await });
+    let teams = Load::new(|| async { api::teams().await });
     let message = RwSignal::new(None::<String>);
     let reload = move || {
         people.refetch();

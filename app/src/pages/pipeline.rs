@@ -10,6 +10,7 @@ use crate::components::drag::{self, Press};
 use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format;
 use crate::i18n::{I18n, Msg, tr, use_i18n};
+use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::ErrorCode;
@@ -34,7 +35,7 @@ pub fn PipelineBoard() -> impl IntoView {
     let only_mine = RwSignal::new(false);
     // An admin narrows the board to one team; a manager's "all" is their team.
     let team = RwSignal::new(None::<Uuid>);
-    let teams = LocalResource::new(|| async { api::teams().await.unwrap_or_default() });
+    let teams = Load::new(api::teams);
     let close_month = RwSignal::new(String::new());
     let board = RwSignal::new(None::<Result<Board, ApiError>>);
     let tab = RwSignal::new(0usize);
@@ -204,12 +205,12 @@ pub fn PipelineBoard() -> impl IntoView {
                         on:click=move |_| { only_mine.set(true); team.set(None); reload(); }>{tr(Msg::MyDeals)}</button>
                 </div>
             </Show>
-            <Show when=move || is_admin() && !only_mine.get() && teams.get().is_some_and(|t| !t.is_empty())>
+            <Show when=move || is_admin() && !only_mine.get() && teams.get().is_some_and(|t| t.is_ok_and(|t| !t.is_empty()))>
                 <select class="input" aria-label=tr(Msg::Team)
                     prop:value=move || team.get().map(|t| t.to_string()).unwrap_or_default()
                     on:change=move |ev| { team.set(Uuid::parse_str(&event_target_value(&ev)).ok()); reload(); }>
                     <option value="">{tr(Msg::AllTeams)}</option>
-                    {move || teams.get().unwrap_or_default().into_iter().map(|t| view! {
+                    {move || teams.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|t| view! {
                         <option value=t.id.to_string()>{t.name}</option>
                     }).collect_view()}
                 </select>

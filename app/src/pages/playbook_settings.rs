@@ -7,6 +7,7 @@ use crate::browser;
 use crate::components::composer::KINDS;
 use crate::components::states::{ErrorView, Skeleton};
 use crate::i18n::{Msg, field_error, tr, use_i18n};
+use crate::load::Load;
 use chrono::NaiveTime;
 use leptos::prelude::*;
 use rapport_shared::activity::ActivityKind;
@@ -63,8 +64,8 @@ enum Editing {
 #[component]
 pub fn PlaybookSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let books = LocalResource::new(|| async { api::playbooks().await });
-    let stages = LocalResource::new(|| async {
+    let books = Load::new(|| async { api::playbooks().await });
+    let stages = Load::new(|| async {
         api::pipelines().await.map(|list| {
             list.into_iter().flat_map(|p| p.stages).filter(|s| s.kind == StageKind::Open).collect::<Vec<Stage>>()
         })
@@ -153,10 +154,7 @@ pub fn PlaybookSettings() -> impl IntoView {
     };
     let stage_name = move |id: Option<Uuid>| {
         let id = id?;
-        stages.with(|s| match s {
-            Some(Ok(list)) => list.iter().find(|s| s.id == id).map(|s| s.name.clone()),
-            _ => None,
-        })
+        stages.get()?.ok()?.into_iter().find(|s| s.id == id).map(|s| s.name)
     };
     let err = move |f: String| Signal::derive(move || errors.with(|e| e.get(&f).map(field_error)));
 

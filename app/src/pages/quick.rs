@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::composer::Composer;
 use crate::components::states::{ErrorView, Skeleton};
 use crate::i18n::{Msg, tr};
+use crate::load::Load;
 use crate::outbox::use_outbox;
 use leptos::prelude::*;
 use rapport_shared::customer::{Customer, CustomerQuery, CustomerSort};
@@ -17,7 +18,7 @@ pub fn QuickEntry() -> impl IntoView {
     let chosen = RwSignal::new(None::<Customer>);
     let typed = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
-    let results = LocalResource::new(move || {
+    let results = Load::new(move || {
         let q = q.get();
         async move {
             let query = CustomerQuery {

@@ -6,13 +6,14 @@ use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::components::timeline::kind_msg;
 use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use leptos::prelude::*;
 use rapport_shared::activity::ActivityKind;
 use rapport_shared::team::RepFigures;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let data = LocalResource::new(|| async { api::team_dashboard().await });
+    let data = Load::new(|| async { api::team_dashboard().await });
     view! {
         <div class="page-head"><h1>{tr(Msg::TeamDashboard)}</h1></div>
         {move || match data.get() {

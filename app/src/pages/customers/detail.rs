@@ -11,6 +11,7 @@ use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::Timeline;
 use crate::format;
 use crate::i18n::{Msg, field_error, source_msg, tr, use_i18n};
+use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -22,7 +23,7 @@ use uuid::Uuid;
 pub fn CustomerDetail() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let data = LocalResource::new(move || async move {
+    let data = Load::new(move || async move {
         match id() {
             Some(id) => api::customer(id).await,
             None => Err(crate::api::ApiError::not_found()),
@@ -162,7 +163,7 @@ fn CustomerView(customer: Customer) -> impl IntoView {
 /// The contacts card: list, remove, and an add form.
 #[component]
 fn Contacts(customer_id: Uuid) -> impl IntoView {
-    let data = LocalResource::new(move || api::contacts(customer_id));
+    let data = Load::new(move || api::contacts(customer_id));
     let adding = RwSignal::new(false);
     view! {
         <section class="card">
@@ -263,7 +264,7 @@ fn ContactForm(customer_id: Uuid, on_saved: impl Fn() + Copy + Send + Sync + 'st
 #[component]
 fn Deals(customer_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let data = LocalResource::new(move || async move {
+    let data = Load::new(move || async move {
         api::deals(&rapport_shared::pipeline::DealQuery { customer: Some(customer_id), ..Default::default() }).await
     });
     let adding = RwSignal::new(false);

@@ -6,6 +6,7 @@ use crate::api::{self, ApiError};
 use crate::components::field::{SelectField, TextField};
 use crate::components::states::{ErrorView, Skeleton};
 use crate::i18n::{Msg, field_error, source_msg, tr, use_i18n};
+use crate::load::Load;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_shared::customer::{Customer, CustomerKind, CustomerPatch, LifecycleStatus, NewCustomer, SourceChannel};
@@ -27,7 +28,7 @@ pub fn CustomerNew() -> impl IntoView {
 pub fn CustomerEdit() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let data = LocalResource::new(move || async move {
+    let data = Load::new(move || async move {
         match id() {
             Some(id) => api::customer(id).await,
             None => Err(ApiError::not_found()),

@@ -8,6 +8,7 @@ use super::status_msg;
 use crate::api;
 use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -297,7 +298,7 @@ fn ReassignBar(
     chosen: RwSignal<std::collections::BTreeSet<uuid::Uuid>>,
     on_done: impl Fn(Msg) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let people = LocalResource::new(|| async { crate::api::users().await.unwrap_or_default() });
+    let people = Load::new(crate::api::users);
     let to = RwSignal::new(String::new());
     let send = move |_| {
         let Ok(owner_id) = uuid::Uuid::parse_str(&to.get_untracked()) else { return on_done(Msg::ChooseReceiver) };
@@ -320,7 +321,7 @@ fn ReassignBar(
             <select class="input" aria-label=tr(Msg::HandOverTo) prop:value=move || to.get()
                 on:change=move |ev| to.set(event_target_value(&ev))>
                 <option value="">{tr(Msg::HandOverTo)}"…"</option>
-                {move || people.get().unwrap_or_default().into_iter().filter(|u| u.active).map(|u| view! {
+                {move || people.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|u| u.active).map(|u| view! {
                     <option value=u.id.to_string()>{u.name}</option>
                 }).collect_view()}
             </select>

@@ -7,6 +7,7 @@ use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::kind_msg;
 use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::ErrorCode;
@@ -19,11 +20,11 @@ pub fn Playbooks(customer_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
     // Reloads on news too: a step done in the agenda shows here.
-    let runs = LocalResource::new(move || {
+    let runs = Load::new(move || {
         live.pulse.track();
         async move { api::playbook_runs(customer_id).await }
     });
-    let books = LocalResource::new(|| async { api::playbooks().await });
+    let books = Load::new(|| async { api::playbooks().await });
     let chosen = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Msg>);
     let report = move |result: Result<PlaybookRun, ApiError>, ok: Msg| {

@@ -14,7 +14,7 @@ use rapport_shared::team::{KeyScope, NewApiKey};
 pub fn ApiKeysSettings() -> impl IntoView {
     let i18n = use_i18n();
     let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
-    let keys = Load::new(|| async { api::api_keys().await });
+    let keys = Load::new(api::api_keys);
     let name = RwSignal::new(String::new());
     let scope = RwSignal::new("read".to_string());
     let secret = RwSignal::new(None::<String>);

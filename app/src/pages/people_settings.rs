@@ -33,8 +33,8 @@ pub fn PeopleSettings() -> impl IntoView {
     let me = use_session().user_untracked();
     let is_admin = me.as_ref().is_some_and(|u| u.role == Role::Admin);
     let my_id = me.as_ref().map(|u| u.id);
-    let people = Load::new(|| async { api::users().await });
-    let teams = Load::new(|| async { api::teams().await });
+    let people = Load::new(api::users);
+    let teams = Load::new(api::teams);
     let message = RwSignal::new(None::<String>);
     let reload = move || {
         people.refetch();

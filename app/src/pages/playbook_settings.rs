@@ -64,7 +64,7 @@ enum Editing {
 #[component]
 pub fn PlaybookSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let books = Load::new(|| async { api::playbooks().await });
+    let books = Load::new(api::playbooks);
     let stages = Load::new(|| async {
         api::pipelines().await.map(|list| {
             list.into_iter().flat_map(|p| p.stages).filter(|s| s.kind == StageKind::Open).collect::<Vec<Stage>>()

@@ -13,7 +13,7 @@ use rapport_shared::team::RepFigures;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let data = Load::new(|| async { api::team_dashboard().await });
+    let data = Load::new(api::team_dashboard);
     view! {
         <div class="page-head"><h1>{tr(Msg::TeamDashboard)}</h1></div>
         {move || match data.get() {

@@ -142,10 +142,11 @@ const PHONE_TAIL: usize = 7;
 ///   besides the whole needle, each its own index condition: the index
 ///   then skips between the words' rows, where a single condition walks
 ///   the rows of its rarest trigram one by one (`harbor trading 7932`:
-///   656 index pages whole, 377 by words). The whole needle keeps the planner's estimate of matches
-///   low; the words alone made it expect many and walk the name index for
-///   `ORDER BY … LIMIT` (6 s for `harbor trading 13`). Addresses are found
-///   by [`address_by_local_suffix`];
+///   656 index pages whole, 377 by words). The whole needle keeps the
+///   planner's estimate of matches low; the words alone made it expect
+///   many and walk the name index for `ORDER BY … LIMIT` (6 s for
+///   `harbor trading 13`). Addresses are found by
+///   [`address_by_local_suffix`];
 /// - otherwise the whole needle.
 fn indexed_parts<'a>(backend: DbBackend, needle: &'a str, sample: &search_sample::Sampled) -> Vec<&'a str> {
     if needle.chars().all(|c| c.is_ascii_digit()) && needle.len() > PHONE_TAIL {

@@ -159,12 +159,13 @@ pub async fn list(
             ),
         );
     }
-    let cursor = match &query.cursor {
-        Some(raw) => Some(
-            Cursor::decode(raw, list_name(sort)).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))?,
-        ),
-        None => None,
-    };
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|raw| {
+            Cursor::decode(raw, list_name(sort)).ok_or_else(|| AppError::BadRequest("cursor is not valid".into()))
+        })
+        .transpose()?;
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let sample = sample.get(db).await?;
         let walk = (sort == CustomerSort::Name && !one_owner)

@@ -24,7 +24,7 @@ pub fn Playbooks(customer_id: Uuid) -> impl IntoView {
         live.pulse.track();
         async move { api::playbook_runs(customer_id).await }
     });
-    let books = Load::new(|| async { api::playbooks().await });
+    let books = Load::new(api::playbooks);
     let chosen = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Msg>);
     let report = move |result: Result<PlaybookRun, ApiError>, ok: Msg| {

@@ -89,7 +89,7 @@ impl Outbox {
     }
 
     fn persist(self) {
-        let json = self.pending.with_untracked(|p| serde_json::to_string(p).unwrap_or_default());
+        let json = self.pending.with_untracked(|p| crate::api::encode(p).unwrap_or_default());
         storage_set(&json);
     }
 }
@@ -101,7 +101,7 @@ pub fn provide_outbox() -> Outbox {
         Outbox { pending: RwSignal::new(Vec::new()), sent: RwSignal::new(0), flushing: StoredValue::new(false) };
     provide_context(outbox);
     Effect::new(move |_| {
-        let stored: Vec<Pending> = storage_get().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        let stored: Vec<Pending> = storage_get().and_then(|s| crate::api::decode(&s).ok()).unwrap_or_default();
         outbox.pending.set(stored);
         leptos::task::spawn_local(outbox.flush());
         watch_connection(outbox);

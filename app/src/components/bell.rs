@@ -137,7 +137,7 @@ fn listen(live: Live, toast: RwSignal<Option<Notification>>) {
         };
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             let Some(data) = ev.data().as_string() else { return };
-            if let Ok(n) = serde_json::from_str::<Notification>(&data) {
+            if let Ok(n) = crate::api::decode::<Notification>(&data) {
                 toast.set(Some(n));
                 live.pulse.update(|p| *p += 1);
                 live.refresh();

@@ -48,7 +48,9 @@ lint:
 	@! cargo tree -p rapport-shared -e normal | grep -E '(^|[ ─])(sea-orm|sqlx|tokio|axum) v'
 
 test-rust:
-	cargo test --workspace
+	@# SQLite here whatever the environment says: the API tests pick
+	@# PostgreSQL when RAPPORT_TEST_POSTGRES_URL is set, and test-postgres runs them there.
+	env -u RAPPORT_TEST_POSTGRES_URL cargo test --workspace
 	@# The load benchmark at the tiny scale (debug build, a moment per
 	@# operation; PostgreSQL too when RAPPORT_TEST_POSTGRES_URL is set), so it cannot rot.
 	cargo test -p rapport-server --bench load

@@ -25,7 +25,8 @@ pub fn CustomerCard(
     let id = customer.id;
     let status = customer.status;
     let initial = customer.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
-    let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar person" };
+    // Round for a person, square for a company (`.avatar.company`).
+    let kind_class = if customer.kind == CustomerKind::Company { "avatar company" } else { "avatar" };
     view! {
         <li class="customer-card">
             {selection.map(|chosen| {

@@ -65,6 +65,10 @@ impl ApiError {
         matches!(self, Self::Api { status: 404, .. })
     }
 
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, Self::Api { status: 403, .. })
+    }
+
     /// The machine-readable context of the error, if any (`error.details`).
     pub fn details(&self) -> Option<&serde_json::Value> {
         match self {

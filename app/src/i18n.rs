@@ -103,6 +103,7 @@ messages! {
     Remove => "Remove", "删除";
     NotFound => "Not found", "未找到";
     NotFoundHint => "This page or record does not exist, or you cannot see it.", "该页面或记录不存在，或您无权查看。";
+    ForbiddenHint => "Your role cannot open this. Ask an admin if you need it.", "您的角色无权打开此内容。如有需要，请联系管理员。";
     BackToCustomers => "Back to customers", "返回客户列表";
     FixFields => "Please correct the highlighted fields.", "请修正标出的字段。";
     Language => "Language", "语言";

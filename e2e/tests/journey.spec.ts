@@ -488,6 +488,10 @@ test('a manager deactivates a rep with handover: the receiver finds the customer
   await open(receiver, '/customers');
   await receiver.getByText(customer).click();
   await expect(receiver.locator('.event', { hasText: 'handed the customer over' })).toBeVisible();
+  // The team dashboard is the manager's: a rep who types its address is told why, with nothing to retry.
+  await open(receiver, '/team');
+  await expect(receiver.getByRole('alert')).toHaveText(/Your role cannot open this/);
+  await expect(receiver.getByRole('button', { name: 'Try again' })).toHaveCount(0);
 
   // The rep's open page goes to sign-in with the next thing they do.
   await leaving.getByRole('link', { name: 'Dashboard' }).first().click();

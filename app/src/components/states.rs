@@ -45,8 +45,11 @@ pub fn ErrorView(error: ApiError, #[prop(optional, into)] retry: Option<Callback
     let msg = match &error {
         ApiError::Network => Msg::Offline,
         e if e.is_not_found() => Msg::NotFoundHint,
+        e if e.is_forbidden() => Msg::ForbiddenHint,
         _ => Msg::SomethingWrong,
     };
+    // Trying again cannot change a role.
+    let retry = retry.filter(|_| !error.is_forbidden());
     view! {
         <div class="error-state" role="alert">
             <p>{tr(msg)}</p>

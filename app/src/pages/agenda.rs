@@ -335,6 +335,8 @@ fn MonthView(
                             <span class="month-date">{day.day()}</span>
                             {reminders.iter().take(2).map(|r| view! { <span class="month-item">{r.title.clone()}</span> }).collect_view()}
                             {(count > 2).then(|| view! { <span class="muted month-more">"+"{count - 2}</span> })}
+                            // A phone has no room for titles: it shows how many instead.
+                            {(count > 0).then(|| view! { <span class="month-count" aria-hidden="true">{count}</span> })}
                         </button>
                     }
                 }).collect_view()}

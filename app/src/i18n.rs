@@ -309,7 +309,7 @@ messages! {
     TeamDeals => "My team", "我的团队";
     AllTeams => "All teams", "全部团队";
     TeamDashboard => "Team", "团队";
-    TeamDashboardHint => "Counts per person you supervise; tap a figure for the list behind it. Not contacted: no activity for days:", "您所管理的每位成员的数据，点击数字查看明细。未联系：超过以下天数没有跟进：";
+    TeamDashboardHint => "Counts per person you supervise; tap a figure for the list behind it. A customer counts as not contacted after this many days without activity:", "您所管理的每位成员的数据，点击数字查看明细。客户超过以下天数没有跟进即计为未联系：";
     NoTeamYet => "No one to supervise yet", "暂无可管理的成员";
     NotContacted => "Not contacted", "未联系";
     ActivitiesThisWeek => "This week", "本周跟进";

@@ -362,6 +362,7 @@ messages! {
     MoveDown => "Move down", "下移";
     StageHasDeals => "This stage still holds deals. Move them to another stage first.", "该阶段仍有商机，请先将其移到其他阶段。";
     ConfirmRemoveStage => "Remove this stage?", "删除此阶段？";
+    DealOpen => "Open", "进行中";
     StageWon => "Won", "赢单";
     StageLost => "Lost", "输单";
     NoPipeline => "No pipeline yet.", "还没有销售漏斗。";

@@ -316,11 +316,15 @@ test('lose a deal from its page, with a reason, and see its stage history', asyn
   await open(page, `/deals/${created.deal.id}`);
   await expect(page.getByRole('heading', { name: 'Spare order' })).toBeVisible();
   await expect(page.locator('.progress li.current')).toHaveText('Lead');
+  await expect(page.locator('.badge.deal-open')).toHaveText('Open');
+  // An open deal has no reason to show.
+  await expect(page.locator('.kv', { hasText: 'Reason' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Mark lost' }).click();
   await page.getByLabel('Reason').selectOption('Competitor');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('.progress li.current')).toHaveText('Lost');
   await expect(page.locator('.kv', { hasText: 'Reason' }).getByText('Competitor')).toBeVisible();
+  await expect(page.locator('.badge.deal-lost')).toHaveText('Lost');
   await expect(page.locator('.contact', { hasText: 'Lead' })).toBeVisible();
   await expect(page.locator('.event.kind-deal_lost', { hasText: 'Spare order' })).toBeVisible();
   await expectNoHorizontalScroll(page);

@@ -11,7 +11,7 @@ use crate::i18n::{Msg, tr, use_i18n};
 use crate::load::Load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_shared::pipeline::{DealDetail, MoveDeal, Pipeline, StageKind};
+use rapport_shared::pipeline::{DealDetail, DealStatus, MoveDeal, Pipeline, StageKind};
 use uuid::Uuid;
 
 #[component]
@@ -69,13 +69,18 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
     });
     let current = deal.stage_id;
     let reached = pipeline.stages.iter().position(|s| s.id == current).unwrap_or(0);
+    let status = match deal.status {
+        DealStatus::Open => Msg::DealOpen,
+        DealStatus::Won => Msg::StageWon,
+        DealStatus::Lost => Msg::StageLost,
+    };
     view! {
         <div class="page-head">
             <div>
                 <a class="back" href="/pipeline">"← "{tr(Msg::Pipeline)}</a>
                 <h1>{deal.title.clone()}</h1>
                 <p class="muted">
-                    <span class=format!("badge deal-{}", deal.status.as_str())>{deal.status.as_str()}</span>" · "
+                    <span class=format!("badge deal-{}", deal.status.as_str())>{tr(status)}</span>" · "
                     <a href=format!("/customers/{}", deal.customer_id)>{deal.customer_name.clone()}</a>" · "{deal.owner.name.clone()}
                 </p>
             </div>
@@ -101,7 +106,9 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                         <dd>{deal.amount_minor.map(|a| format::money(a, &deal.currency, i18n.language_untracked())).unwrap_or_else(|| "—".into())}</dd></div>
                     <div class="kv"><dt>{tr(Msg::ExpectedClose)}</dt>
                         <dd>{deal.expected_close.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd></div>
-                    <div class="kv"><dt>{tr(Msg::LostReason)}</dt><dd>{deal.lost_reason.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                    {deal.lost_reason.clone().map(|reason| view! {
+                        <div class="kv"><dt>{tr(Msg::LostReason)}</dt><dd>{reason}</dd></div>
+                    })}
                 </dl>
             </section>
             <section class="card">

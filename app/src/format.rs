@@ -277,14 +277,15 @@ pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map_or_else(now, |t| t.and_utc())
 }
 
-/// A short day heading: "Mon 23".
+/// A short day with its month, so that an overdue date weeks back is plain:
+/// "Mon, Nov 23" / "11月23日周一".
 pub fn short_day(date: NaiveDate, lang: Language) -> String {
     #[cfg(feature = "hydrate")]
     {
         let noon = local_midnight(date) + chrono::Duration::hours(12);
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(noon.timestamp_millis() as f64));
         let options = js_sys::Object::new();
-        for (k, v) in [("weekday", "short"), ("day", "numeric")] {
+        for (k, v) in [("weekday", "short"), ("month", "short"), ("day", "numeric")] {
             let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
         }
         if let Some(s) = d.to_locale_date_string(lang.tag(), &options).as_string() {
@@ -292,7 +293,7 @@ pub fn short_day(date: NaiveDate, lang: Language) -> String {
         }
     }
     let _ = lang;
-    date.format("%a %d").to_string()
+    date.format("%a, %b %-d").to_string()
 }
 
 /// The local time of day: "14:05".

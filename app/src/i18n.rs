@@ -4,7 +4,7 @@
 //! cookie / `Accept-Language` the server rendered with.
 
 use leptos::prelude::*;
-use rapport_shared::auth::Language;
+use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::SourceChannel;
 use rapport_shared::validate::FieldError;
 
@@ -426,6 +426,15 @@ pub fn use_i18n() -> I18n {
 pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || i18n.t(msg)
+}
+
+/// The label of a role.
+pub fn role_msg(role: Role) -> Msg {
+    match role {
+        Role::Rep => Msg::RoleRep,
+        Role::Manager => Msg::RoleManager,
+        Role::Admin => Msg::RoleAdmin,
+    }
 }
 
 /// The label of a source channel.

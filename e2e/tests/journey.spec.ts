@@ -484,6 +484,7 @@ test('a manager deactivates a rep with handover: the receiver finds the customer
   await expect(leaving.getByText(customer)).toBeVisible();
 
   await open(manager, '/settings');
+  await expect(manager.getByText(/Role: Manager/)).toBeVisible();
   const row = manager.locator('.person', { hasText: `Rick ${suffix}` });
   await row.getByRole('button', { name: 'Deactivate', exact: true }).click();
   await row.getByRole('combobox', { name: 'Hand over to' }).selectOption({ label: `Rosa ${suffix}` });

@@ -5,7 +5,7 @@
 
 use crate::api::{self, ApiError};
 use crate::browser;
-use crate::i18n::{Msg, tr, use_i18n};
+use crate::i18n::{Msg, role_msg, tr, use_i18n};
 use crate::load::Load;
 use crate::pages::settings::web_origin;
 use crate::session::use_session;
@@ -15,8 +15,7 @@ use rapport_shared::auth::{Role, User};
 use rapport_shared::team::{Deactivate, HandoverMode, NewUserRequest, Team, TeamInput, UserPatch};
 use uuid::Uuid;
 
-const ROLES: [(Role, Msg); 3] =
-    [(Role::Rep, Msg::RoleRep), (Role::Manager, Msg::RoleManager), (Role::Admin, Msg::RoleAdmin)];
+const ROLES: [Role; 3] = [Role::Rep, Role::Manager, Role::Admin];
 
 fn fail(e: &ApiError) -> Msg {
     match e {
@@ -115,7 +114,7 @@ fn AddPerson(teams: Signal<Vec<Team>>, on_done: impl Fn(String) + Copy + Send + 
             <input class="input" type="email" aria-label=tr(Msg::Email) placeholder=move || i18n.t(Msg::Email) bind:value=email/>
             <input class="input" aria-label=tr(Msg::YourName) placeholder=move || i18n.t(Msg::PersonName) bind:value=name/>
             <select class="input" aria-label=tr(Msg::Role) prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                {ROLES.iter().map(|(r, m)| view! { <option value=r.as_str()>{tr(*m)}</option> }).collect_view()}
+                {ROLES.iter().map(|r| view! { <option value=r.as_str()>{tr(role_msg(*r))}</option> }).collect_view()}
             </select>
             <select class="input" aria-label=tr(Msg::Team) prop:value=move || team.get() on:change=move |ev| team.set(event_target_value(&ev))>
                 <option value="">{tr(Msg::NoTeam)}</option>
@@ -184,7 +183,7 @@ fn PersonRow(
             }
         });
     };
-    let role_msg = ROLES.iter().find(|(r, _)| *r == user.role).map_or(Msg::RoleRep, |(_, m)| *m);
+    let role_label = role_msg(user.role);
     view! {
         <li class="person" class:inactive=!user.active data-user-id=id.to_string()>
             <div class="person-main">
@@ -198,7 +197,7 @@ fn PersonRow(
                     <div class="person-edit">
                         <select class="input small" aria-label=tr(Msg::Role) prop:value=user.role.as_str()
                             on:change=move |ev| patch(UserPatch { role: Role::parse(&event_target_value(&ev)), ..UserPatch::default() })>
-                            {ROLES.iter().map(|(r, m)| view! { <option value=r.as_str()>{tr(*m)}</option> }).collect_view()}
+                            {ROLES.iter().map(|r| view! { <option value=r.as_str()>{tr(role_msg(*r))}</option> }).collect_view()}
                         </select>
                         <select class="input small" aria-label=tr(Msg::Team)
                             on:change=move |ev| patch(UserPatch { team_id: Some(Uuid::parse_str(&event_target_value(&ev)).ok()), ..UserPatch::default() })>
@@ -211,7 +210,7 @@ fn PersonRow(
                     </div>
                 }.into_any()
             } else {
-                view! { <span class="badge">{tr(role_msg)}</span> }.into_any()
+                view! { <span class="badge">{tr(role_label)}</span> }.into_any()
             }}
             {can_deactivate.then(|| view! {
                 <button class="btn small danger" type="button" on:click=move |_| handing.update(|h| *h = !*h)>{tr(Msg::Deactivate)}</button>

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::field::{SelectField, TextField};
-use crate::i18n::{Msg, field_error, remember_language, tr, use_i18n};
+use crate::i18n::{Msg, field_error, remember_language, role_msg, tr, use_i18n};
 use crate::pages::api_keys_settings::ApiKeysSettings;
 use crate::pages::people_settings::PeopleSettings;
 use crate::pages::pipeline_settings::PipelineSettings;
@@ -66,7 +66,7 @@ pub fn Settings() -> impl IntoView {
     };
     let is_admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
     let supervises = user.as_ref().is_some_and(|u| u.role != Role::Rep);
-    let role = user.as_ref().map(|u| u.role.as_str().to_string()).unwrap_or_default();
+    let role = user.as_ref().map(|u| tr(role_msg(u.role)));
     let email = user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
     view! {
         <div class="page-head"><h1>{tr(Msg::Settings)}</h1></div>

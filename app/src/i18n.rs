@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::SourceChannel;
+use rapport_shared::pipeline::DealStatus;
+use rapport_shared::team::KeyScope;
 use rapport_shared::validate::FieldError;
 
 /// Cookie that remembers the chosen language for server rendering.
@@ -434,6 +436,23 @@ pub fn role_msg(role: Role) -> Msg {
         Role::Rep => Msg::RoleRep,
         Role::Manager => Msg::RoleManager,
         Role::Admin => Msg::RoleAdmin,
+    }
+}
+
+/// The label of a deal's status.
+pub fn deal_status_msg(status: DealStatus) -> Msg {
+    match status {
+        DealStatus::Open => Msg::DealOpen,
+        DealStatus::Won => Msg::StageWon,
+        DealStatus::Lost => Msg::StageLost,
+    }
+}
+
+/// The label of an API key's access.
+pub fn key_scope_msg(scope: KeyScope) -> Msg {
+    match scope {
+        KeyScope::Read => Msg::ScopeRead,
+        KeyScope::Write => Msg::ScopeWrite,
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::api::{self, ApiError};
 use crate::browser;
 use crate::format;
-use crate::i18n::{Msg, tr, use_i18n};
+use crate::i18n::{Msg, key_scope_msg, tr, use_i18n};
 use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -80,7 +80,7 @@ pub fn ApiKeysSettings() -> impl IntoView {
                                     <li class="contact">
                                         <div>
                                             <strong>{k.name}</strong>" "<code>{k.prefix}"…"</code>" "
-                                            <span class="badge">{k.scope.as_str()}</span>
+                                            <span class="badge">{tr(key_scope_msg(k.scope))}</span>
                                             <div class="muted">{tr(Msg::LastUsed)}": "{used}</div>
                                         </div>
                                         <button class="btn small danger" type="button" on:click=move |_| revoke(id)>{tr(Msg::Revoke)}</button>

@@ -7,11 +7,11 @@ use crate::components::close_deal::{CloseDealForm, Closing};
 use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::Timeline;
 use crate::format;
-use crate::i18n::{Msg, tr, use_i18n};
+use crate::i18n::{Msg, deal_status_msg, tr, use_i18n};
 use crate::load::Load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_shared::pipeline::{DealDetail, DealStatus, MoveDeal, Pipeline, StageKind};
+use rapport_shared::pipeline::{DealDetail, MoveDeal, Pipeline, StageKind};
 use uuid::Uuid;
 
 #[component]
@@ -69,18 +69,13 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
     });
     let current = deal.stage_id;
     let reached = pipeline.stages.iter().position(|s| s.id == current).unwrap_or(0);
-    let status = match deal.status {
-        DealStatus::Open => Msg::DealOpen,
-        DealStatus::Won => Msg::StageWon,
-        DealStatus::Lost => Msg::StageLost,
-    };
     view! {
         <div class="page-head">
             <div>
                 <a class="back" href="/pipeline">"← "{tr(Msg::Pipeline)}</a>
                 <h1>{deal.title.clone()}</h1>
                 <p class="muted">
-                    <span class=format!("badge deal-{}", deal.status.as_str())>{tr(status)}</span>" · "
+                    <span class=format!("badge deal-{}", deal.status.as_str())>{tr(deal_status_msg(deal.status))}</span>" · "
                     <a href=format!("/customers/{}", deal.customer_id)>{deal.customer_name.clone()}</a>" · "{deal.owner.name.clone()}
                 </p>
             </div>

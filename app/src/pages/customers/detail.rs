@@ -10,7 +10,7 @@ use crate::components::field::TextField;
 use crate::components::states::{ErrorView, Skeleton};
 use crate::components::timeline::Timeline;
 use crate::format;
-use crate::i18n::{Msg, field_error, source_msg, tr, use_i18n};
+use crate::i18n::{Msg, deal_status_msg, field_error, source_msg, tr, use_i18n};
 use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -331,7 +331,7 @@ fn Deals(customer_id: Uuid) -> impl IntoView {
                             <li class="contact">
                                 <div>
                                     <strong>{d.title.clone()}</strong>
-                                    <span class=format!("badge deal-{}", d.status.as_str())>{d.status.as_str()}</span>
+                                    <span class=format!("badge deal-{}", d.status.as_str())>{tr(deal_status_msg(d.status))}</span>
                                 </div>
                                 <span>{d.amount_minor.map(|a| crate::format::money(a, &d.currency, i18n.language_untracked()))}</span>
                             </li>

@@ -365,6 +365,20 @@ test('a reminder due in a few seconds arrives live, then is completed from the a
   // Pushed over server-sent events: a toast and the unread badge, no reload.
   await expect(page.getByRole('status').filter({ hasText: title })).toBeVisible({ timeout: 15000 });
   await expect(page.getByTestId('unread')).toBeVisible();
+  // The bell's list has it; Escape closes the list, and so does a tap beside it.
+  const bell = page.getByRole('button', { name: 'Notifications' });
+  const panel = page.getByRole('dialog', { name: 'Notifications' });
+  await bell.click();
+  await expect(panel.getByRole('link', { name: title })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(panel).toHaveCount(0);
+  await expect(bell).toBeFocused();
+  await bell.click();
+  await expect(panel).toBeVisible();
+  // Beside the list: the page's edge on a phone, the middle of the page on a desktop.
+  const width = page.viewportSize()?.width ?? 0;
+  await page.mouse.click(width < 600 ? 4 : width / 2, 400);
+  await expect(panel).toHaveCount(0);
   const row = page.locator('.reminder', { hasText: title });
   await expect(row).toBeVisible();
   await expect(row.locator('.badge.overdue')).toBeVisible();

@@ -7,6 +7,7 @@
 use crate::api;
 use crate::i18n::{Msg, tr};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use rapport_shared::reminder::{Notification, ReminderCounts};
 
 /// Badge figures shared by the bell, the navigation and the agenda.
@@ -72,10 +73,27 @@ pub fn Bell() -> impl IntoView {
             }
         });
     };
+    let button = NodeRef::<leptos::html::Button>::new();
+    // Escape closes the panel and gives the focus back to the bell.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            if let Some(b) = button.get_untracked() {
+                let _ = b.focus();
+            }
+        }
+    };
+    let close = move |_| open.set(false);
+    // Another page (the bottom navigation stays tappable) closes it too.
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
-        <div class="bell">
+        <div class="bell" on:keydown=on_key>
             <button type="button" class="bell-button" aria-label=tr(Msg::Notifications) aria-expanded=move || open.get().to_string()
-                on:click=toggle>
+                node_ref=button on:click=toggle>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d=ICON_BELL></path></svg>
                 {move || {
                     let n = live.counts.get().unread_notifications;
@@ -83,6 +101,8 @@ pub fn Bell() -> impl IntoView {
                 }}
             </button>
             <Show when=move || open.get()>
+                // A tap anywhere else closes the panel.
+                <div class="bell-backdrop" aria-hidden="true" on:click=close></div>
                 <div class="bell-panel card" role="dialog" aria-label=tr(Msg::Notifications)>
                     <div class="section-head">
                         <strong>{tr(Msg::Notifications)}</strong>
@@ -97,7 +117,8 @@ pub fn Bell() -> impl IntoView {
                                 <ul class="notification-list">
                                     {items.into_iter().map(|n| view! {
                                         <li class:unread=n.read_at.is_none()>
-                                            <a href=n.customer_id.map(|c| format!("/customers/{c}")).unwrap_or_else(|| "/agenda".into())>{n.title}</a>
+                                            <a href=n.customer_id.map(|c| format!("/customers/{c}")).unwrap_or_else(|| "/agenda".into())
+                                                on:click=close>{n.title}</a>
                                             {n.body.map(|b| view! { <p class="muted">{b}</p> })}
                                         </li>
                                     }).collect_view()}

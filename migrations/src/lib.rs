@@ -21,6 +21,7 @@ mod m20261123_000014_open_stage_visit;
 mod m20261123_000015_email_suffix_index;
 mod m20261123_000016_search_pending_list;
 mod m20261206_000017_postgres_search_table;
+pub mod m20261207_000018_search_grams;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_email_suffix_index::Migration),
             Box::new(m20261123_000016_search_pending_list::Migration),
             Box::new(m20261206_000017_postgres_search_table::Migration),
+            Box::new(m20261207_000018_search_grams::Migration),
         ]
     }
 }

@@ -41,11 +41,8 @@ pub fn condition(
     sample: &search_sample::Sampled,
     walk: Option<NameWalk<'_>>,
 ) -> Condition {
-    let needle = match Phone::parse(q) {
-        Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
-        Err(_) => q.to_lowercase(),
-    };
-    let address = needle.contains('@') && !needle.contains(char::is_whitespace);
+    let needle = needle(q);
+    let address = is_address(&needle);
     if address
         && backend == DbBackend::Postgres
         && let Some(by_suffix) = address_by_local_suffix(org_id, &needle)
@@ -82,6 +79,34 @@ pub fn condition(
         _ => on_row,
     };
     if address { found.add(has_address_containing(backend, &needle)) } else { found }
+}
+
+/// What a search text must contain to match `q`: a phone number's digits
+/// (whatever the separators), else `q` lower-cased.
+fn needle(q: &str) -> String {
+    match Phone::parse(q) {
+        Ok(phone) => phone.as_str().trim_start_matches('+').to_owned(),
+        Err(_) => q.to_lowercase(),
+    }
+}
+
+/// A needle with an `@` and no spaces matches addresses only.
+fn is_address(needle: &str) -> bool {
+    needle.contains('@') && !needle.contains(char::is_whitespace)
+}
+
+/// For a list that reads customers in name order and checks each, which
+/// pays only for a needle many customers may hold: the needle of `q` and
+/// that check on the customer's row, for a single word. `None` for a phone
+/// number or several words (few customers share them) and for an address
+/// (matched against the addresses alone).
+pub fn one_word(backend: DbBackend, q: &str) -> Option<(String, SimpleExpr)> {
+    if Phone::parse(q).is_ok() || q.contains(char::is_whitespace) || is_address(&needle(q)) {
+        return None;
+    }
+    let needle = q.to_lowercase();
+    let check = holds(backend, Text::Customer, &needle);
+    Some((needle, check))
 }
 
 /// The customers among the ids `in_search_table` selects, which the planner

@@ -3,6 +3,7 @@
 
 use super::audit::{self, Entry};
 use super::customer_search::{self, NameWalk};
+use super::search_grams;
 use super::search_sample::SearchSample;
 use super::{Actor, duplicates, new_id, now, timeline};
 use crate::entity::{customer, customer_tag, user};
@@ -167,6 +168,11 @@ pub async fn list(
         })
         .transpose()?;
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if sort == CustomerSort::Name
+            && let Some(page) = walk_names(db, &select, actor.org_id, q, cursor.as_ref(), limit).await?
+        {
+            return Ok(page);
+        }
         let sample = sample.get(db).await?;
         let walk = (sort == CustomerSort::Name && !one_owner)
             .then(|| NameWalk { after: cursor.as_ref().map(|c| c.key.as_str()) });
@@ -185,7 +191,12 @@ pub async fn list(
         }
     };
 
-    let mut rows = with_owner_name(select.limit(limit + 1)).all(db).await?;
+    let rows = with_owner_name(select.limit(limit + 1)).all(db).await?;
+    Ok(page_of(rows, limit, sort))
+}
+
+/// The page of up to `limit` rows, with a cursor when a row past them was read.
+fn page_of(mut rows: Vec<WithOwner>, limit: u64, sort: CustomerSort) -> Page<Customer> {
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| cursor_of(sort, &last.row).encode())
@@ -193,7 +204,67 @@ pub async fn list(
         None
     };
     let items = rows.into_iter().map(|r| dto(r.row, r.owner_name)).collect();
-    Ok(Page { items, next_cursor })
+    Page { items, next_cursor }
+}
+
+/// Bounds on matches below which the trigram index finds them all quickly.
+pub const WALK_FROM: i64 = 300;
+
+/// Customers a walk along the names reads at most before it gives way: a
+/// page of 50 fills when one customer in 20 matches.
+const WALK_WINDOW: u64 = 1_000;
+
+/// A page of `q`'s matches in name order, read along the names from where
+/// they can begin ([`search_grams::bounds`]) and checked one by one: a
+/// common word's first page without finding all its matches. `None` when
+/// the index should find them instead: a rare needle, one that is not a
+/// single word ([`customer_search::one_word`]), or a walk of
+/// [`WALK_WINDOW`] customers that did not fill the page.
+/// `select` holds the list's filters, without the search and the cursor.
+async fn walk_names(
+    db: &DatabaseConnection,
+    select: &Select<customer::Entity>,
+    org_id: Uuid,
+    q: &str,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> AppResult<Option<Page<Customer>>> {
+    let Some((needle, holds)) = customer_search::one_word(db.get_database_backend(), q) else {
+        return Ok(None);
+    };
+    let Some(bounds) = search_grams::bounds(db, org_id, &needle).await? else {
+        return Ok(None);
+    };
+    if bounds.at_most < WALK_FROM {
+        return Ok(None);
+    }
+    let mut from = select.clone().filter(customer::Column::SortName.gte(bounds.floor));
+    if let Some(cursor) = cursor {
+        from = from.filter(after_cursor(CustomerSort::Name, cursor)?);
+    }
+    let in_name_order = |select: Select<customer::Entity>| {
+        select.order_by_asc(customer::Column::SortName).order_by_asc(customer::Column::Id)
+    };
+    let last: Option<(String, Uuid)> = in_name_order(from.clone())
+        .select_only()
+        .column(customer::Column::SortName)
+        .column(customer::Column::Id)
+        .offset(WALK_WINDOW)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut window = from.filter(holds);
+    if let Some((name, id)) = &last {
+        window = window.filter(Condition::all().add(customer::Column::SortName.lte(name.as_str())).add(
+            Condition::any().add(customer::Column::SortName.lt(name.as_str())).add(customer::Column::Id.lte(*id)),
+        ));
+    }
+    let rows = with_owner_name(in_name_order(window).limit(limit + 1)).all(db).await?;
+    if rows.len() as u64 <= limit && last.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(page_of(rows, limit, CustomerSort::Name)))
 }
 
 /// Rows after the cursor, written so the sort column bounds an index range:
@@ -299,6 +370,7 @@ pub async fn insert_row(
     };
     write_fields(&mut model, fields);
     let row = model.insert(db).await?;
+    search_grams::record(db, &row, None).await?;
     replace_tags(db, &row, &fields.tags).await?;
     duplicates::write_keys(db, &row, fields).await?;
     let event = Event::CustomerCreated { name: row.name.clone() };
@@ -322,7 +394,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
         _ => None,
     };
     let tags_changed = next.tags != current.tags;
-    let old_owner = row.owner_id;
+    let before = row.clone();
     let mut model = row.into_active_model();
     write_fields(&mut model, &next);
     if let Some(owner) = new_owner {
@@ -332,6 +404,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
     }
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
+    search_grams::record(&txn, &row, Some(&before)).await?;
     if tags_changed {
         replace_tags(&txn, &row, &next.tags).await?;
     }
@@ -344,9 +417,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
         timeline::record(&txn, row.org_id, row.id, Some(actor.user_id), row.updated_at, None, &event).await?;
     }
     if let Some(owner) = new_owner {
-        let names = timeline::user_names(&txn, [old_owner, owner]).await?;
+        let names = timeline::user_names(&txn, [before.owner_id, owner]).await?;
         let user_ref = |id: Uuid| UserRef { id, name: names.get(&id).cloned().unwrap_or_default() };
-        let event = Event::OwnerChanged { from: user_ref(old_owner), to: user_ref(owner) };
+        let event = Event::OwnerChanged { from: user_ref(before.owner_id), to: user_ref(owner) };
         timeline::record(&txn, row.org_id, row.id, Some(actor.user_id), row.updated_at, None, &event).await?;
     }
     txn.commit().await?;

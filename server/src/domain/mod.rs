@@ -25,6 +25,7 @@ pub mod recurrence;
 pub mod reminders;
 pub mod scale_data;
 pub mod scheduler;
+pub mod search_grams;
 pub mod search_sample;
 pub mod session_cache;
 pub mod sessions;

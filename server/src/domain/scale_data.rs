@@ -245,13 +245,16 @@ pub async fn create(db: &DatabaseConnection, scale: Scale, password: &str) -> Ap
 
     let mut report = Report { users: users_written, ..Report::default() };
     let owners = write_customers(db, &mut rng, org_id, &reps, volume, at, &mut report).await?;
+    // The customers went in without `search_grams::record`.
+    db.execute_unprepared(rapport_migrations::m20261207_000018_search_grams::fill_sql(db.get_database_backend()))
+        .await?;
     report.deals = write_deals(db, &mut rng, org_id, &owners, volume.deals, at).await?;
     report.reminders = write_reminders(db, &mut rng, org_id, &owners, volume.reminders, at).await?;
     // Fresh statistics, so the planners know the shape of what just arrived
     // (SQLite has none until ANALYZE; PostgreSQL's autovacuum would lag).
     let analyze = match db.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => {
-            "ANALYZE users, customers, customer_keys, activities, timeline_events, deals, deal_stage_history, reminders"
+            "ANALYZE users, customers, customer_keys, search_grams, activities, timeline_events, deals, deal_stage_history, reminders"
         }
         _ => "ANALYZE",
     };

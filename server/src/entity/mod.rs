@@ -19,6 +19,7 @@ pub mod playbook;
 pub mod playbook_run;
 pub mod refresh_token;
 pub mod reminder;
+pub mod search_gram;
 pub mod server_secret;
 pub mod stage;
 pub mod team;

@@ -336,6 +336,88 @@ async fn pages_of_a_late_word_follow_the_name_order() {
     assert!(pages_of_more > 0, "no word with more than one page");
 }
 
+/// A word many customers hold is read along the names from where its
+/// matches can begin (`search_grams`): page by page, the same customers in
+/// the same order as the database finds reading every row, for an admin
+/// and for a rep, with pages the walk fills and pages it gives to the
+/// index; a customer renamed or created under an earlier name is found
+/// first.
+#[tokio::test]
+async fn a_common_word_pages_like_reading_every_row() {
+    use rapport_server::domain::{customers, scale_data, search_grams};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    scale_data::create(&app.db, scale_data::Scale::Tiny, "scale-password").await.unwrap();
+    let domain = scale_data::SCALE_DOMAIN;
+    let admin = app.login(&format!("admin@{domain}"), "scale-password").await;
+    let rep = app.login(&format!("rep1@{domain}"), "scale-password").await;
+    let backend = app.db.get_database_backend();
+    let every_row = |word: String, owner: Option<uuid::Uuid>| {
+        let db = &app.db;
+        async move {
+            let sql = match backend {
+                DbBackend::Postgres => {
+                    "SELECT id, owner_id FROM customers WHERE strpos(search_text, $1) > 0 \
+                                        ORDER BY sort_name, id"
+                }
+                _ => "SELECT id, owner_id FROM customers WHERE instr(search_text, ?) > 0 ORDER BY sort_name, id",
+            };
+            let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [word.into()])).await.unwrap();
+            rows.iter()
+                .filter(|r| owner.is_none_or(|o| r.try_get::<uuid::Uuid>("", "owner_id").unwrap() == o))
+                .map(|r| r.try_get::<uuid::Uuid>("", "id").unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let paged = |word: &'static str, limit: u32, who: &Login| {
+        let (app, token) = (&app, who.token.clone());
+        async move {
+            let (mut ids, mut cursor) = (Vec::new(), None::<String>);
+            loop {
+                let after = cursor.as_deref().map(|c| format!("&cursor={}", urlencode(c))).unwrap_or_default();
+                let url = format!("/api/v1/customers?q={word}&limit={limit}{after}");
+                let page: Value = app.get(&url, &token).await.json().await.unwrap();
+                let items = page["items"].as_array().unwrap();
+                assert!(items.len() <= limit as usize, "{word}");
+                ids.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+                cursor = page["next_cursor"].as_str().map(String::from);
+                if cursor.is_none() {
+                    return ids;
+                }
+            }
+        }
+    };
+    // `contact` and `example` are in every text, `ct1` in over half;
+    // `trading` in one in twelve: a page of 50 fills within the walk, one
+    // of 200 does not.
+    for word in ["contact", "example", "ct1", "trading"] {
+        let bounds = search_grams::bounds(&app.db, admin.org_id, word).await.unwrap().unwrap();
+        assert!(bounds.at_most >= customers::WALK_FROM, "{word} is walked: {bounds:?}");
+        let all = every_row(word.into(), None).await;
+        assert!(all.len() > 100, "{word}");
+        for limit in [50, 200] {
+            assert_eq!(paged(word, limit, &admin).await, all, "{word}, pages of {limit}");
+        }
+        let mine = every_row(word.into(), Some(rep.user_id)).await;
+        assert!(!mine.is_empty(), "{word}");
+        assert_eq!(paged(word, 50, &rep).await, mine, "{word}, the rep's");
+    }
+    // Renamed and created under names before every other: the floors follow.
+    let zenith: Value = app.get("/api/v1/customers?q=zenith&limit=1", &admin.token).await.json().await.unwrap();
+    let renamed = zenith["items"][0]["id"].as_str().unwrap().to_owned();
+    let res =
+        app.patch(&format!("/api/v1/customers/{renamed}"), &admin.token, json!({"name": "Aardvark Trading"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let first_two = || async {
+        let page: Value = app.get("/api/v1/customers?q=trading&limit=2", &admin.token).await.json().await.unwrap();
+        page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(first_two().await[0], "Aardvark Trading");
+    app.customer(&admin, json!({"kind": "company", "name": "Aardman Trading"})).await;
+    assert_eq!(first_two().await, ["Aardman Trading", "Aardvark Trading"]);
+    assert_eq!(paged("trading", 50, &admin).await, every_row("trading".into(), None).await);
+}
+
 #[tokio::test]
 async fn filters_by_status_tag_and_owner() {
     let app = spawn_app().await;

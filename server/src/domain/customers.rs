@@ -124,6 +124,7 @@ pub async fn list(
     // One owner's customers have an index of their own in name order, short
     // to walk; the pool's and several owners' share the whole org's.
     let one_owner = if pool { query.owner.is_some() } else { actor.sees_one_owner(query.owner) };
+    let name_index = NameOrder { org_id: actor.org_id, owner: one_owner.then(|| query.owner.unwrap_or(actor.user_id)) };
     select = if pool {
         let pooled = select.filter(customer::Column::PooledAt.is_not_null());
         // Pool customers keep their last owner, which the filter may name.
@@ -169,7 +170,7 @@ pub async fn list(
         .transpose()?;
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         if sort == CustomerSort::Name
-            && let Some(page) = walk_names(db, &select, actor.org_id, q, cursor.as_ref(), limit).await?
+            && let Some(page) = walk_names(db, &select, name_index, q, cursor.as_ref(), limit).await?
         {
             return Ok(page);
         }
@@ -214,17 +215,25 @@ pub const WALK_FROM: i64 = 300;
 /// page of 50 fills when one customer in 20 matches.
 const WALK_WINDOW: u64 = 1_000;
 
+/// The name index a list reads: the org's, or one owner's.
+#[derive(Clone, Copy)]
+struct NameOrder {
+    org_id: Uuid,
+    owner: Option<Uuid>,
+}
+
 /// A page of `q`'s matches in name order, read along the names from where
 /// they can begin ([`search_grams::bounds`]) and checked one by one: a
 /// common word's first page without finding all its matches. `None` when
 /// the index should find them instead: a rare needle, one that is not a
 /// single word ([`customer_search::one_word`]), or a walk of
 /// [`WALK_WINDOW`] customers that did not fill the page.
-/// `select` holds the list's filters, without the search and the cursor.
+/// `select` holds the list's filters, without the search and the cursor;
+/// `name_index` the index the walk reads along.
 async fn walk_names(
     db: &DatabaseConnection,
     select: &Select<customer::Entity>,
-    org_id: Uuid,
+    name_index: NameOrder,
     q: &str,
     cursor: Option<&Cursor>,
     limit: u64,
@@ -232,20 +241,29 @@ async fn walk_names(
     let Some((needle, holds)) = customer_search::one_word(db.get_database_backend(), q) else {
         return Ok(None);
     };
-    let Some(bounds) = search_grams::bounds(db, org_id, &needle).await? else {
+    let Some(bounds) = search_grams::bounds(db, name_index.org_id, &needle).await? else {
         return Ok(None);
     };
     if bounds.at_most < WALK_FROM {
         return Ok(None);
     }
-    let mut from = select.clone().filter(customer::Column::SortName.gte(bounds.floor));
-    if let Some(cursor) = cursor {
-        from = from.filter(after_cursor(CustomerSort::Name, cursor)?);
-    }
+    let from_floor = |select: Select<customer::Entity>| -> AppResult<Select<customer::Entity>> {
+        let select = select.filter(customer::Column::SortName.gte(bounds.floor.as_str()));
+        Ok(match cursor {
+            Some(cursor) => select.filter(after_cursor(CustomerSort::Name, cursor)?),
+            None => select,
+        })
+    };
     let in_name_order = |select: Select<customer::Entity>| {
         select.order_by_asc(customer::Column::SortName).order_by_asc(customer::Column::Id)
     };
-    let last: Option<(String, Uuid)> = in_name_order(from.clone())
+    // The window's end counts the index's entries, whatever the list's other
+    // filters, so that finding it reads the index alone.
+    let mut index = customer::Entity::find().filter(customer::Column::OrgId.eq(name_index.org_id));
+    if let Some(owner) = name_index.owner {
+        index = index.filter(customer::Column::OwnerId.eq(owner));
+    }
+    let last: Option<(String, Uuid)> = in_name_order(from_floor(index)?)
         .select_only()
         .column(customer::Column::SortName)
         .column(customer::Column::Id)
@@ -254,7 +272,7 @@ async fn walk_names(
         .into_tuple()
         .one(db)
         .await?;
-    let mut window = from.filter(holds);
+    let mut window = from_floor(select.clone())?.filter(holds);
     if let Some((name, id)) = &last {
         window = window.filter(Condition::all().add(customer::Column::SortName.lte(name.as_str())).add(
             Condition::any().add(customer::Column::SortName.lt(name.as_str())).add(customer::Column::Id.lte(*id)),

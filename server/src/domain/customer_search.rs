@@ -15,6 +15,11 @@
 //! found through migration 15's index of reversed local parts. On
 //! PostgreSQL a word of the query that PostgreSQL's sample of the search
 //! texts never holds is looked up alone (see [`super::search_sample`]).
+//!
+//! A single word that many customers may hold is first read along the
+//! names instead, from where its matches can begin ([`one_word`], used by
+//! `customers::list` with [`super::search_grams`]); these conditions answer
+//! when that walk does not fill the page.
 
 use super::search_sample;
 use crate::entity::customer;

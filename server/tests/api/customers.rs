@@ -338,9 +338,9 @@ async fn pages_of_a_late_word_follow_the_name_order() {
 
 /// A word many customers hold is read along the names from where its
 /// matches can begin (`search_grams`): page by page, the same customers in
-/// the same order as the database finds reading every row, for an admin
-/// and for a rep, with pages the walk fills and pages it gives to the
-/// index; a customer renamed or created under an earlier name is found
+/// the same order as the database finds reading every row, for an admin,
+/// a manager and a rep, with pages the walk fills and pages it gives to
+/// the index; a customer renamed or created under an earlier name is found
 /// first.
 #[tokio::test]
 async fn a_common_word_pages_like_reading_every_row() {
@@ -351,8 +351,22 @@ async fn a_common_word_pages_like_reading_every_row() {
     let domain = scale_data::SCALE_DOMAIN;
     let admin = app.login(&format!("admin@{domain}"), "scale-password").await;
     let rep = app.login(&format!("rep1@{domain}"), "scale-password").await;
+    let manager = app.login(&format!("manager1@{domain}"), "scale-password").await;
     let backend = app.db.get_database_backend();
-    let every_row = |word: String, owner: Option<uuid::Uuid>| {
+    let team_sql = match backend {
+        DbBackend::Postgres => "SELECT id FROM users WHERE team_id = (SELECT team_id FROM users WHERE id = $1)",
+        _ => "SELECT id FROM users WHERE team_id = (SELECT team_id FROM users WHERE id = ?)",
+    };
+    let team: HashSet<uuid::Uuid> = app
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, team_sql, [manager.user_id.into()]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("", "id").unwrap())
+        .collect();
+    assert!(team.len() > 1, "the manager's team: {team:?}");
+    let every_row = |word: String, owners: Option<HashSet<uuid::Uuid>>| {
         let db = &app.db;
         async move {
             let sql = match backend {
@@ -364,7 +378,7 @@ async fn a_common_word_pages_like_reading_every_row() {
             };
             let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [word.into()])).await.unwrap();
             rows.iter()
-                .filter(|r| owner.is_none_or(|o| r.try_get::<uuid::Uuid>("", "owner_id").unwrap() == o))
+                .filter(|r| owners.as_ref().is_none_or(|o| o.contains(&r.try_get("", "owner_id").unwrap())))
                 .map(|r| r.try_get::<uuid::Uuid>("", "id").unwrap().to_string())
                 .collect::<Vec<_>>()
         }
@@ -398,9 +412,12 @@ async fn a_common_word_pages_like_reading_every_row() {
         for limit in [50, 200] {
             assert_eq!(paged(word, limit, &admin).await, all, "{word}, pages of {limit}");
         }
-        let mine = every_row(word.into(), Some(rep.user_id)).await;
+        let mine = every_row(word.into(), Some(HashSet::from([rep.user_id]))).await;
         assert!(!mine.is_empty(), "{word}");
         assert_eq!(paged(word, 50, &rep).await, mine, "{word}, the rep's");
+        let teams = every_row(word.into(), Some(team.clone())).await;
+        assert!(!teams.is_empty(), "{word}");
+        assert_eq!(paged(word, 50, &manager).await, teams, "{word}, the manager's team's");
     }
     // Renamed and created under names before every other: the floors follow.
     let zenith: Value = app.get("/api/v1/customers?q=zenith&limit=1", &admin.token).await.json().await.unwrap();

@@ -388,11 +388,13 @@ pub async fn insert_row(
     };
     write_fields(&mut model, fields);
     let row = model.insert(db).await?;
-    search_grams::record(db, &row, None).await?;
     replace_tags(db, &row, &fields.tags).await?;
     duplicates::write_keys(db, &row, fields).await?;
     let event = Event::CustomerCreated { name: row.name.clone() };
     timeline::record(db, org_id, row.id, actor_id, row.created_at, None, &event).await?;
+    // Last: on PostgreSQL its rows are shared by the org's customers and
+    // stay locked until the commit.
+    search_grams::record(db, &row, None).await?;
     Ok(row)
 }
 
@@ -422,7 +424,6 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
     }
     model.updated_at = Set(now());
     let row = model.update(&txn).await?;
-    search_grams::record(&txn, &row, Some(&before)).await?;
     if tags_changed {
         replace_tags(&txn, &row, &next.tags).await?;
     }
@@ -440,6 +441,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cus
         let event = Event::OwnerChanged { from: user_ref(before.owner_id), to: user_ref(owner) };
         timeline::record(&txn, row.org_id, row.id, Some(actor.user_id), row.updated_at, None, &event).await?;
     }
+    search_grams::record(&txn, &row, Some(&before)).await?;
     txn.commit().await?;
     one_dto(db, row).await
 }

@@ -156,6 +156,22 @@ test('a person is listed with a round avatar, its initial in the middle', async 
   expect(shape.radius).toBe('50%');
 });
 
+test('a long name is shown whole in the list, on two lines on a phone', async ({ page }) => {
+  await signIn(page);
+  const name = 'Northern Lights Ceramics';
+  await api(page, 'POST', '/api/v1/customers', { kind: 'company', name });
+  await open(page, '/customers?q=northern');
+  const shown = page.getByRole('link', { name: new RegExp(name) }).locator('.customer-name');
+  await expect(shown).toHaveText(name);
+  // One line with an ellipsis cut names that differ only at the end.
+  const fit = await shown.evaluate((el) => ({
+    whole: el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1,
+    lines: Math.round(el.clientHeight / parseFloat(getComputedStyle(el).lineHeight)),
+  }));
+  expect(fit.whole).toBe(true);
+  expect(fit.lines).toBe(page.viewportSize()!.width < 600 ? 2 : 1);
+});
+
 test('quick entry logs a call with the next follow-up', async ({ page }) => {
   await signIn(page);
   await open(page, '/quick');

@@ -22,6 +22,7 @@ mod m20261123_000015_email_suffix_index;
 mod m20261123_000016_search_pending_list;
 mod m20261206_000017_postgres_search_table;
 pub mod m20261207_000018_search_grams;
+mod m20261207_000019_activities_by_author;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_search_pending_list::Migration),
             Box::new(m20261206_000017_postgres_search_table::Migration),
             Box::new(m20261207_000018_search_grams::Migration),
+            Box::new(m20261207_000019_activities_by_author::Migration),
         ]
     }
 }

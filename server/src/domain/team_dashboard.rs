@@ -13,8 +13,10 @@ use rapport_shared::customer::UserRef;
 use rapport_shared::pipeline::DealStatus;
 use rapport_shared::reminder::ReminderStatus;
 use rapport_shared::team::{RepFigures, StageFigures, TeamDashboard};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -49,25 +51,7 @@ pub async fn dashboard(db: &DatabaseConnection, actor: &Actor) -> AppResult<Team
         .await?;
     let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
 
-    let owned = || {
-        customer::Entity::find()
-            .select_only()
-            .column(customer::Column::OwnerId)
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(customer::Column::OrgId.eq(actor.org_id))
-            .filter(customer::Column::OwnerId.is_in(ids.clone()))
-            .filter(customer::Column::ArchivedAt.is_null())
-            .filter(customer::Column::PooledAt.is_null())
-            .group_by(customer::Column::OwnerId)
-    };
-    let customers: HashMap<Uuid, i64> = owned().into_tuple::<(Uuid, i64)>().all(db).await?.into_iter().collect();
-    let stale: HashMap<Uuid, i64> = owned()
-        .filter(customer::Column::LastTouchAt.lt(at - Duration::days(i64::from(days))))
-        .into_tuple::<(Uuid, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let (customers, stale) = owned_customers(db, actor.org_id, &ids, at - Duration::days(i64::from(days))).await?;
 
     let written = || {
         activity::Entity::find()
@@ -86,11 +70,21 @@ pub async fn dashboard(db: &DatabaseConnection, actor: &Actor) -> AppResult<Team
         .into_tuple()
         .all(db)
         .await?;
-    let last: HashMap<Uuid, Option<DateTime<Utc>>> = written()
+    // Each person's latest activity as a subquery of its own, which both
+    // databases answer with one probe of the author index (migration 19);
+    // grouped by author, they read every activity.
+    let latest = Query::select()
+        .expr(activity::Column::OccurredAt.into_expr().max())
+        .from(activity::Entity)
+        .and_where(activity::Column::OrgId.eq(actor.org_id))
+        .and_where(Expr::col((activity::Entity, activity::Column::AuthorId)).equals((user::Entity, user::Column::Id)))
+        .and_where(activity::Column::DeletedAt.is_null())
+        .to_owned();
+    let last: HashMap<Uuid, Option<DateTime<Utc>>> = user::Entity::find()
         .select_only()
-        .column(activity::Column::AuthorId)
-        .column_as(activity::Column::OccurredAt.max(), "last")
-        .group_by(activity::Column::AuthorId)
+        .column(user::Column::Id)
+        .expr_as(SimpleExpr::SubQuery(None, Box::new(latest.into())), "last")
+        .filter(user::Column::Id.is_in(ids.clone()))
         .into_tuple::<(Uuid, Option<DateTime<Utc>>)>()
         .all(db)
         .await?
@@ -171,6 +165,66 @@ pub async fn dashboard(db: &DatabaseConnection, actor: &Actor) -> AppResult<Team
         })
         .collect();
     Ok(TeamDashboard { week_starts_at, stale_after_days: u32::try_from(days).unwrap_or(0), reps })
+}
+
+/// Per owner among `ids`: the customers they own (not archived, not in the
+/// pool), and how many of those nobody touched since `stale_before`.
+/// Counted over the owner index alone, then the archived and pooled ones
+/// (read through their own index, few) taken off: counting with those
+/// conditions looked up every row (6 s for a million customers on SQLite,
+/// against 0.45 s).
+async fn owned_customers(
+    db: &DatabaseConnection,
+    org_id: Uuid,
+    ids: &[Uuid],
+    stale_before: DateTime<Utc>,
+) -> AppResult<(HashMap<Uuid, i64>, HashMap<Uuid, i64>)> {
+    let stale_sql = match db.get_database_backend() {
+        DbBackend::Postgres => "CAST(SUM(CASE WHEN last_touch_at < $1 THEN 1 ELSE 0 END) AS BIGINT)",
+        _ => "CAST(SUM(CASE WHEN last_touch_at < ? THEN 1 ELSE 0 END) AS BIGINT)",
+    };
+    let all: Vec<(Uuid, i64, i64)> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::OwnerId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(Expr::cust_with_values(stale_sql, [stale_before]), "stale")
+        .filter(customer::Column::OrgId.eq(org_id))
+        .filter(customer::Column::OwnerId.is_in(ids.iter().copied()))
+        .group_by(customer::Column::OwnerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut owned, mut stale): (HashMap<Uuid, i64>, HashMap<Uuid, i64>) = Default::default();
+    for (owner, n, not_touched) in all {
+        owned.insert(owner, n);
+        stale.insert(owner, not_touched);
+    }
+    let set_aside = |aside: Condition| {
+        customer::Entity::find()
+            .select_only()
+            .column(customer::Column::OwnerId)
+            .column(customer::Column::LastTouchAt)
+            .filter(customer::Column::OrgId.eq(org_id))
+            .filter(aside)
+            .into_tuple::<(Uuid, DateTime<Utc>)>()
+            .all(db)
+    };
+    let pooled = set_aside(Condition::all().add(customer::Column::PooledAt.is_not_null())).await?;
+    let archived = set_aside(
+        Condition::all().add(customer::Column::PooledAt.is_null()).add(customer::Column::ArchivedAt.is_not_null()),
+    )
+    .await?;
+    for (owner, touched) in pooled.into_iter().chain(archived) {
+        if let Some(n) = owned.get_mut(&owner) {
+            *n -= 1;
+        }
+        if touched < stale_before
+            && let Some(n) = stale.get_mut(&owner)
+        {
+            *n -= 1;
+        }
+    }
+    Ok((owned, stale))
 }
 
 #[cfg(test)]

@@ -400,6 +400,22 @@ async fn the_team_dashboard_counts_what_each_rep_owns_and_did() {
             assert_eq!(res.status(), StatusCode::OK);
         }
     }
+    // Archived and pooled, untouched for a month: neither owned nor waiting.
+    for name in ["Dash Archived", "Dash Pooled"] {
+        let id: uuid::Uuid = app.customer(&busy, json!({"kind": "company", "name": name})).await["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut model = customer::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().into_active_model();
+        model.last_touch_at = Set(Utc::now() - Duration::days(30));
+        if name == "Dash Archived" {
+            model.archived_at = Set(Some(Utc::now()));
+        } else {
+            model.pooled_at = Set(Some(Utc::now()));
+        }
+        model.update(&app.db).await.unwrap();
+    }
     app.customer(&quiet, json!({"kind": "person", "name": "Quiet Person"})).await;
     app.customer(&outsider, json!({"kind": "person", "name": "Outsider Person"})).await;
 

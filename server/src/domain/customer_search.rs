@@ -106,10 +106,13 @@ fn is_address(needle: &str) -> bool {
 /// number or several words (few customers share them) and for an address
 /// (matched against the addresses alone).
 pub fn one_word(backend: DbBackend, q: &str) -> Option<(String, SimpleExpr)> {
-    if Phone::parse(q).is_ok() || q.contains(char::is_whitespace) || is_address(&needle(q)) {
+    if Phone::parse(q).is_ok() || q.contains(char::is_whitespace) {
         return None;
     }
     let needle = q.to_lowercase();
+    if is_address(&needle) {
+        return None;
+    }
     let check = holds(backend, Text::Customer, &needle);
     Some((needle, check))
 }

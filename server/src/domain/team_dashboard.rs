@@ -51,13 +51,10 @@ pub async fn dashboard(db: &DatabaseConnection, actor: &Actor) -> AppResult<Team
         .await?;
     let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
 
-    let written = || {
-        activity::Entity::find()
-            .filter(activity::Column::OrgId.eq(actor.org_id))
-            .filter(activity::Column::AuthorId.is_in(ids.clone()))
-            .filter(activity::Column::DeletedAt.is_null())
-    };
-    let by_kind = written()
+    let by_kind = activity::Entity::find()
+        .filter(activity::Column::OrgId.eq(actor.org_id))
+        .filter(activity::Column::AuthorId.is_in(ids.clone()))
+        .filter(activity::Column::DeletedAt.is_null())
         .select_only()
         .column(activity::Column::AuthorId)
         .column(activity::Column::Kind)

@@ -18,7 +18,10 @@ pub fn spawn_scheduler(db: DatabaseConnection, hub: Hub, every: Duration, mailer
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // Biased: once the server is closing, a tick that is due too
+            // must not start a pass on a pool about to close.
             tokio::select! {
+                biased;
                 () = &mut closed => return,
                 _ = tick.tick() => {}
             }
@@ -62,7 +65,10 @@ pub fn spawn_checkpointer(db: DatabaseConnection, hub: Hub) {
         let mut failing = false;
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // Biased: once the server is closing, a tick that is due too
+            // must not start a pass on a pool about to close.
             tokio::select! {
+                biased;
                 () = &mut closed => return,
                 _ = tick.tick() => {}
             }

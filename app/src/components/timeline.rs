@@ -195,7 +195,8 @@ fn EventRow(
             <div class="event-body">
                 <div class="event-head">
                     <strong>{title}</strong>
-                    <span class="muted">{actor.unwrap_or_else(|| i18n.t(Msg::Someone).to_owned())}</span>
+                    // No actor: the scheduler or the pool's rules did it.
+                    <span class="muted">{actor.unwrap_or_else(|| i18n.t(Msg::System).to_owned())}</span>
                     <time class="muted" datetime=at.to_rfc3339() title=exact>
                         {move || format::relative(at, format::now(), i18n.language())}
                     </time>

@@ -156,9 +156,9 @@ test('a person is listed with a round avatar, its initial in the middle', async 
   expect(shape.radius).toBe('50%');
 });
 
-test('a long name is shown whole in the list, on two lines on a phone', async ({ page }) => {
+test('a long name and its owner and last touch are shown whole in the list, on two lines on a phone', async ({ page }) => {
   await signIn(page);
-  const name = 'Northern Lights Ceramics';
+  const name = 'Northern Lights Ceramics and Glass';
   await api(page, 'POST', '/api/v1/customers', { kind: 'company', name });
   await open(page, '/customers?q=northern');
   const shown = page.getByRole('link', { name: new RegExp(name) }).locator('.customer-name');
@@ -170,6 +170,12 @@ test('a long name is shown whole in the list, on two lines on a phone', async ({
   }));
   expect(fit.whole).toBe(true);
   expect(fit.lines).toBe(page.viewportSize()!.width < 600 ? 2 : 1);
+  // The line under it too, even on the narrowest phone (320 px), where the
+  // status, owner and last touch take two lines.
+  if (page.viewportSize()!.width < 600) await page.setViewportSize({ width: 320, height: 568 });
+  const meta = page.getByRole('link', { name: new RegExp(name) }).locator('.customer-meta');
+  await expect(meta).toContainText('Ada Admin · now');
+  expect(await meta.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1)).toBe(true);
 });
 
 test('quick entry logs a call with the next follow-up', async ({ page }) => {
@@ -526,7 +532,7 @@ test('a manager deactivates a rep with handover: the receiver finds the customer
   // The receiver finds the customer, with the owner change on its timeline.
   await open(receiver, '/customers');
   await receiver.getByText(customer).click();
-  await expect(receiver.locator('.event', { hasText: 'handed the customer over' })).toBeVisible();
+  await expect(receiver.locator('.event', { hasText: 'Handed over' })).toBeVisible();
   // The team dashboard is the manager's: a rep who types its address is told why, with nothing to retry.
   await open(receiver, '/team');
   await expect(receiver.getByRole('alert')).toHaveText(/Your role cannot open this/);
@@ -536,6 +542,49 @@ test('a manager deactivates a rep with handover: the receiver finds the customer
   await leaving.getByRole('link', { name: 'Dashboard' }).first().click();
   await expect(leaving).toHaveURL(/\/login/);
   for (const p of [manager, leaving, receiver]) await p.context().close();
+});
+
+test('a manager opens a rep\'s customers and deals from the team dashboard', async ({ page, browser }) => {
+  await signIn(page);
+  const suffix = test.info().project.name;
+  const password = 'team password 1';
+  const team = await api(page, 'POST', '/api/v1/teams', { name: `West ${suffix}` });
+  const person = async (who: string, role: string) => {
+    const email = `${who}-${suffix}@example.com`;
+    await api(page, 'POST', '/api/v1/users', { email, name: `${who} ${suffix}`, role, team_id: team.id, password });
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
+    const p = await context.newPage();
+    await signIn(p, { email, password });
+    return p;
+  };
+  const manager = await person('Mila', 'manager');
+  // Two reps of the team, each with a customer and a deal of their own.
+  for (const who of ['Theo', 'Vera']) {
+    const rep = await person(who, 'rep');
+    const customer = await api(rep, 'POST', '/api/v1/customers', { kind: 'company', name: `${who} Tea ${suffix}` });
+    await api(rep, 'POST', '/api/v1/deals', { customer_id: customer.id, title: `${who} deal ${suffix}`, amount_minor: 250000 });
+    await rep.context().close();
+  }
+
+  // The open deals figure opens the board with that rep's deals only.
+  await open(manager, '/team');
+  const row = manager.locator('tr', { hasText: `Theo ${suffix}` });
+  await row.getByRole('link', { name: /^1 · / }).click();
+  await expect(manager).toHaveURL(/\/pipeline\?owner=/);
+  await expect(manager.locator('.deal-card', { hasText: `Theo deal ${suffix}` })).toBeVisible();
+  await expect(manager.locator('.deal-card', { hasText: `Vera deal ${suffix}` })).toHaveCount(0);
+  await expectNoHorizontalScroll(manager);
+  // Clearing the filter shows the team's deals again.
+  await manager.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(manager.locator('.deal-card', { hasText: `Vera deal ${suffix}` })).toBeVisible();
+  await expect(manager.locator('.deal-card', { hasText: `Theo deal ${suffix}` })).toBeVisible();
+
+  // The customers figure opens that rep's customers.
+  await open(manager, '/team');
+  await row.getByRole('link', { name: '1', exact: true }).click();
+  await expect(manager.getByText(`Theo Tea ${suffix}`)).toBeVisible();
+  await expect(manager.getByText(`Vera Tea ${suffix}`)).toHaveCount(0);
+  await manager.context().close();
 });
 
 test('an expired access token is refreshed once, however many requests notice it together', async ({ page }) => {

@@ -3,6 +3,8 @@
 //! rotting flag. Cards move by drag and drop with mouse or touch (pointer
 //! events; on a phone, onto a stage tab) or with the "Move to…" menu. A move
 //! shows at once and rolls back with a message if the server refuses it.
+//! `?owner=<user id>` narrows the board to one person's deals (the team
+//! dashboard links each person's open deals so).
 
 use crate::api::{self, ApiError};
 use crate::components::close_deal::{CloseDealForm, Closing};
@@ -13,6 +15,7 @@ use crate::i18n::{I18n, Msg, tr, use_i18n};
 use crate::load::Load;
 use crate::session::use_session;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use rapport_shared::ErrorCode;
 use rapport_shared::auth::Role;
 use rapport_shared::pipeline::{Board, BoardQuery, Deal, DealQuery, ForecastMonth, MoveDeal, Pipeline, StageKind};
@@ -33,6 +36,8 @@ pub fn PipelineBoard() -> impl IntoView {
     let pipelines = RwSignal::new(Vec::<Pipeline>::new());
     let pipeline_id = RwSignal::new(None::<Uuid>);
     let only_mine = RwSignal::new(false);
+    // One person's deals, as the team dashboard's figures link them (`?owner=`).
+    let person = RwSignal::new(use_query_map().get_untracked().get("owner").and_then(|id| Uuid::parse_str(&id).ok()));
     // An admin narrows the board to one team; a manager's "all" is their team.
     let team = RwSignal::new(None::<Uuid>);
     let teams = Load::new(api::teams);
@@ -45,7 +50,9 @@ pub fn PipelineBoard() -> impl IntoView {
     let sees_others = move || session.user().is_some_and(|u| u.role != Role::Rep);
     let is_admin = move || session.user().is_some_and(|u| u.role == Role::Admin);
 
-    let owner = move || only_mine.get_untracked().then(|| session.user_untracked().map(|u| u.id)).flatten();
+    let owner = move || {
+        if only_mine.get_untracked() { session.user_untracked().map(|u| u.id) } else { person.get_untracked() }
+    };
     let month = move || Some(close_month.get_untracked()).filter(|m| !m.is_empty());
     let load = move || {
         leptos::task::spawn_local(async move {
@@ -197,12 +204,12 @@ pub fn PipelineBoard() -> impl IntoView {
             </Show>
             <Show when=sees_others>
                 <div class="segmented" role="group" aria-label=tr(Msg::Owner)>
-                    <button type="button" aria-pressed=move || (!only_mine.get()).to_string()
-                        on:click=move |_| { only_mine.set(false); reload(); }>
+                    <button type="button" aria-pressed=move || (!only_mine.get() && person.get().is_none()).to_string()
+                        on:click=move |_| { only_mine.set(false); person.set(None); reload(); }>
                         {move || if is_admin() { tr(Msg::AllDeals) } else { tr(Msg::TeamDeals) }}
                     </button>
                     <button type="button" aria-pressed=move || only_mine.get().to_string()
-                        on:click=move |_| { only_mine.set(true); team.set(None); reload(); }>{tr(Msg::MyDeals)}</button>
+                        on:click=move |_| { only_mine.set(true); person.set(None); team.set(None); reload(); }>{tr(Msg::MyDeals)}</button>
                 </div>
             </Show>
             <Show when=move || is_admin() && !only_mine.get() && teams.get().is_some_and(|t| t.is_ok_and(|t| !t.is_empty()))>
@@ -220,8 +227,8 @@ pub fn PipelineBoard() -> impl IntoView {
                 <input class="input" type="month" aria-label=tr(Msg::ExpectedClose) prop:value=move || close_month.get()
                     on:change=move |ev| { close_month.set(event_target_value(&ev)); reload(); }/>
             </label>
-            <Show when=move || !close_month.get().is_empty()>
-                <button type="button" class="btn" on:click=move |_| { close_month.set(String::new()); reload(); }>
+            <Show when=move || !close_month.get().is_empty() || person.get().is_some()>
+                <button type="button" class="btn" on:click=move |_| { close_month.set(String::new()); person.set(None); reload(); }>
                     {tr(Msg::ClearFilters)}
                 </button>
             </Show>

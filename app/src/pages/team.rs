@@ -78,7 +78,7 @@ fn RepRow(r: RepFigures, days: u32) -> impl IntoView {
             <td data-label=move || i18n.t(Msg::OpenReminders)>{r.open_reminders}</td>
             <td data-label=move || i18n.t(Msg::Overdue) class:alert={r.overdue_reminders > 0}>{r.overdue_reminders}</td>
             <td data-label=move || i18n.t(Msg::OpenDeals) title=stages>
-                <a href="/pipeline">{deals}" · "{format::amount(r.open_deal_amount_minor, lang)}</a>
+                <a href=format!("/pipeline?owner={id}")>{deals}" · "{format::amount(r.open_deal_amount_minor, lang)}</a>
             </td>
             <td data-label=move || i18n.t(Msg::LastActivity)>{last}</td>
         </tr>

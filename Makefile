@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 BIN := $(CARGO_TARGET_DIR)/debug/rapport
 
-.PHONY: run demo test tools tools-test build lint test-rust test-postgres api-fuzz e2e bench bench-load wasm-size release clean
+.PHONY: run demo test tools tools-test build lint test-rust test-postgres api-fuzz e2e bench bench-load wasm-size screenshots release clean
 
 ## Build and start Rapport (debug build; first start shows the setup page).
 run: tools build
@@ -83,6 +83,11 @@ bench: tools-test release wasm-size
 ## Only the HTTP load benchmark (RAPPORT_LOAD_SCALE=tiny|small|large, default large).
 bench-load: tools
 	cargo bench -p rapport-server --bench load
+
+## The README's pictures, from the demo organisation in Chromium.
+screenshots: tools-test build
+	cd e2e && npm ci --no-audit --no-fund
+	cd e2e && RAPPORT_BIN=$(BIN) LEPTOS_SITE_ROOT=$(CURDIR)/target/site node readme_screenshots.js
 
 wasm-size:
 	node e2e/bench/wasm_size.js $(CURDIR)/target/site

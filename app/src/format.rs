@@ -1,24 +1,122 @@
 //! Dates and numbers for people, in their language and time zone, through
 //! the browser's own `Intl` (no locale data shipped in the wasm).
+//!
+//! Every time is shown, grouped into days and read from inputs in one zone:
+//! the signed-in user's (their profile's, as the server reads wall-clock due
+//! times and sends digests), else the device's. The server renders no times
+//! and uses UTC.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, Utc};
 use rapport_shared::auth::Language;
+use std::cell::RefCell;
 
-/// `22 Nov 2026, 14:05` style, in `time_zone`.
-pub fn date_time(at: DateTime<Utc>, lang: Language, time_zone: &str) -> String {
+thread_local! {
+    /// The zone times are shown in; `None` is the device's own.
+    static ZONE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Shows and reads times in `zone` from now on (the signed-in user's), or in
+/// the device's zone when the browser does not know `zone`.
+pub fn set_time_zone(zone: &str) {
+    let known = known_zone(zone).then(|| zone.to_owned());
+    ZONE.with(|z| *z.borrow_mut() = known);
+}
+
+/// Whether the browser knows the zone: `Intl` throws for one it does not,
+/// which would stop the app (the server checks only a zone's shape).
+#[cfg(feature = "hydrate")]
+fn known_zone(zone: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
+    let constructor = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| js_sys::Reflect::get(&intl, &"DateTimeFormat".into()))
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok());
+    constructor
+        .is_some_and(|c| js_sys::Reflect::construct(&c, &js_sys::Array::of2(&js_sys::Array::new(), &options)).is_ok())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn known_zone(_: &str) -> bool {
+    false
+}
+
+/// `Intl` options of these fields, in the zone times are shown in.
+#[cfg(feature = "hydrate")]
+fn options(fields: &[(&str, &str)]) -> js_sys::Object {
+    let options = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&options, &(*k).into(), &(*v).into());
+    }
+    ZONE.with(|z| {
+        if let Some(zone) = z.borrow().as_deref() {
+            let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
+        }
+    });
+    options
+}
+
+#[cfg(feature = "hydrate")]
+fn js_date(at: DateTime<Utc>) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64))
+}
+
+/// The wall-clock date and time of an instant in the zone (to the second).
+fn wall(at: DateTime<Utc>) -> NaiveDateTime {
     #[cfg(feature = "hydrate")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        let options = js_sys::Object::new();
-        for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short"), ("timeZone", time_zone)] {
-            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        let fields = [
+            ("year", "numeric"),
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "numeric"),
+            ("second", "numeric"),
+            ("hourCycle", "h23"),
+        ];
+        let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-US".into()), &options(&fields));
+        let mut p = [0u32; 6];
+        for part in format.format_to_parts(&js_date(at)).iter() {
+            let get = |k: &str| js_sys::Reflect::get(&part, &k.into()).ok().and_then(|v| v.as_string());
+            let slot = match get("type").as_deref() {
+                Some("year") => 0,
+                Some("month") => 1,
+                Some("day") => 2,
+                Some("hour") => 3,
+                Some("minute") => 4,
+                Some("second") => 5,
+                _ => continue,
+            };
+            p[slot] = get("value").and_then(|v| v.parse().ok()).unwrap_or_default();
         }
-        let text = date.to_locale_string(lang.tag(), &options);
+        let year = i32::try_from(p[0]).unwrap_or_default();
+        if let Some(local) = NaiveDate::from_ymd_opt(year, p[1], p[2]).and_then(|d| d.and_hms_opt(p[3], p[4], p[5])) {
+            return local;
+        }
+    }
+    at.naive_utc()
+}
+
+/// The instant a wall-clock time in the zone stands for. The zone's offset
+/// is read twice, so that a time near a change of offset lands right.
+fn instant(local: NaiveDateTime) -> DateTime<Utc> {
+    let guess = local.and_utc();
+    let first = guess - (wall(guess) - guess.naive_utc());
+    guess - (wall(first) - first.naive_utc())
+}
+
+/// `22 Nov 2026, 14:05` style.
+pub fn date_time(at: DateTime<Utc>, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let text =
+            js_date(at).to_locale_string(lang.tag(), &options(&[("dateStyle", "medium"), ("timeStyle", "short")]));
         if let Some(s) = text.as_string().filter(|s| !s.is_empty() && s != "Invalid Date") {
             return s;
         }
     }
-    let _ = (lang, time_zone);
+    let _ = lang;
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
@@ -62,7 +160,7 @@ pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
-/// A follow-up time chosen with one tap, in the device's local time.
+/// A follow-up time chosen with one tap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowUpPreset {
     Tomorrow9,
@@ -70,95 +168,45 @@ pub enum FollowUpPreset {
     NextWeek,
 }
 
-/// The moment a preset stands for: 9:00 local time on the chosen day
-/// ("next week" is next Monday).
+/// The moment a preset stands for: 9:00 on the chosen day ("next week" is
+/// next Monday).
 pub fn follow_up_at(preset: FollowUpPreset) -> Option<DateTime<Utc>> {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new_0();
-        let days = match preset {
-            FollowUpPreset::Tomorrow9 => 1,
-            FollowUpPreset::In3Days => 3,
-            FollowUpPreset::NextWeek => {
-                let weekday = date.get_day(); // 0 = Sunday
-                (8 - weekday) % 7 + if weekday == 1 { 7 } else { 0 }
-            }
-        };
-        date.set_date(date.get_date() + days);
-        date.set_hours(9);
-        date.set_minutes(0);
-        date.set_seconds(0);
-        date.set_milliseconds(0);
-        DateTime::<Utc>::from_timestamp_millis(date.get_time() as i64)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = preset;
-        None
-    }
+    let today = local_date(now());
+    let days = match preset {
+        FollowUpPreset::Tomorrow9 => 1,
+        FollowUpPreset::In3Days => 3,
+        FollowUpPreset::NextWeek => 7 - u64::from(today.weekday().num_days_from_monday()),
+    };
+    today.checked_add_days(Days::new(days))?.and_hms_opt(9, 0, 0).map(instant)
 }
 
-/// The end of the device's local day `days_ahead` days from today.
+/// The end of the day `days_ahead` days from today.
 pub fn end_of_local_day(days_ahead: u32) -> DateTime<Utc> {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new_0();
-        date.set_date(date.get_date() + days_ahead + 1);
-        date.set_hours(0);
-        date.set_minutes(0);
-        date.set_seconds(0);
-        date.set_milliseconds(0);
-        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(date.get_time() as i64) {
-            return t;
-        }
-    }
-    now() + chrono::Duration::days(i64::from(days_ahead) + 1)
+    local_midnight(local_date(now()) + Days::new(u64::from(days_ahead) + 1))
 }
 
-/// A `<input type="datetime-local">` value (local time) as a UTC instant.
+/// A `<input type="datetime-local">` value (a wall-clock time) as an instant.
 pub fn from_local_input(value: &str) -> Option<DateTime<Utc>> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value));
-        let millis = date.get_time();
-        if millis.is_nan() {
-            return None;
-        }
-        DateTime::<Utc>::from_timestamp_millis(millis as i64)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
-    }
+    let value = value.trim();
+    let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    Some(instant(local))
 }
 
 /// "Monday, 22 November 2026" style heading for a day of the timeline.
 pub fn day_label(at: DateTime<Utc>, lang: Language) -> String {
     #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"full".into());
-        if let Some(s) = date.to_locale_date_string(lang.tag(), &options).as_string() {
-            return s;
-        }
+    if let Some(s) = js_date(at).to_locale_date_string(lang.tag(), &options(&[("dateStyle", "full")])).as_string() {
+        return s;
     }
     let _ = lang;
     at.format("%Y-%m-%d").to_string()
 }
 
-/// The local calendar day of an instant, for grouping.
+/// The calendar day of an instant, for grouping.
 pub fn day_key(at: DateTime<Utc>) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        return format!("{}-{}-{}", date.get_full_year(), date.get_month(), date.get_date());
-    }
-    #[allow(unreachable_code)]
-    at.format("%Y-%m-%d").to_string()
+    local_date(at).to_string()
 }
 
 /// Money in minor units, e.g. `¥12,500`, through `Intl.NumberFormat`.
@@ -233,48 +281,20 @@ pub fn month(month: &str, lang: Language) -> String {
     month.to_owned()
 }
 
-/// The device's local calendar day of an instant.
+/// The calendar day of an instant.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    #[cfg(feature = "hydrate")]
-    {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        if let Some(date) = NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()) {
-            return date;
-        }
-    }
-    at.date_naive()
+    wall(at).date()
 }
 
-/// The same local time of day as `at`, on `date` (device time zone): a
-/// reminder dragged to another day keeps its hour.
+/// The same time of day as `at`, on `date`: a reminder dragged to another
+/// day keeps its hour.
 pub fn on_local_date(at: DateTime<Utc>, date: NaiveDate) -> DateTime<Utc> {
-    #[cfg(feature = "hydrate")]
-    {
-        use chrono::Datelike;
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        // Day first to 1 so a month change cannot overflow (31 Jan → 3 Mar).
-        d.set_date(1);
-        d.set_full_year(date.year() as u32);
-        d.set_month(date.month0());
-        d.set_date(date.day());
-        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(d.get_time() as i64) {
-            return t;
-        }
-    }
-    date.and_time(at.time()).and_utc()
+    instant(date.and_time(wall(at).time()))
 }
 
-/// Local midnight at the start of `date` (device time zone).
+/// Midnight at the start of `date`.
 pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
-    #[cfg(feature = "hydrate")]
-    {
-        use chrono::Datelike;
-        let d = js_sys::Date::new_with_year_month_day(date.year() as u32, date.month0() as i32, date.day() as i32);
-        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(d.get_time() as i64) {
-            return t;
-        }
-    }
-    date.and_hms_opt(0, 0, 0).map_or_else(now, |t| t.and_utc())
+    date.and_hms_opt(0, 0, 0).map_or_else(now, instant)
 }
 
 /// A short day with its month, so that an overdue date weeks back is plain:
@@ -283,12 +303,8 @@ pub fn short_day(date: NaiveDate, lang: Language) -> String {
     #[cfg(feature = "hydrate")]
     {
         let noon = local_midnight(date) + chrono::Duration::hours(12);
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(noon.timestamp_millis() as f64));
-        let options = js_sys::Object::new();
-        for (k, v) in [("weekday", "short"), ("month", "short"), ("day", "numeric")] {
-            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-        }
-        if let Some(s) = d.to_locale_date_string(lang.tag(), &options).as_string() {
+        let fields = [("weekday", "short"), ("month", "short"), ("day", "numeric")];
+        if let Some(s) = js_date(noon).to_locale_date_string(lang.tag(), &options(&fields)).as_string() {
             return s;
         }
     }
@@ -296,16 +312,13 @@ pub fn short_day(date: NaiveDate, lang: Language) -> String {
     date.format("%a, %b %-d").to_string()
 }
 
-/// The local time of day: "14:05".
+/// The time of day: "14:05".
 pub fn time_of_day(at: DateTime<Utc>, lang: Language) -> String {
     #[cfg(feature = "hydrate")]
+    if let Some(s) =
+        js_date(at).to_locale_time_string_with_options(lang.tag(), &options(&[("timeStyle", "short")])).as_string()
     {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-        if let Some(s) = d.to_locale_time_string_with_options(lang.tag(), &options).as_string() {
-            return s;
-        }
+        return s;
     }
     let _ = lang;
     at.format("%H:%M").to_string()
@@ -335,6 +348,7 @@ pub fn parse_amount(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::parse_amount;
 
     #[test]
@@ -355,6 +369,38 @@ mod tests {
         assert_eq!(parse_amount("999999999999999.99"), Some(99_999_999_999_999_999));
         assert_eq!(parse_amount("1000000000000000"), None, "10^15 main units is too much");
         assert_eq!(parse_amount("99999999999999999999999"), None);
+    }
+
+    // Natively (as on the server) the zone is UTC; the browser's `Intl` is
+    // exercised by the journeys.
+    #[test]
+    fn presets_inputs_and_days_in_the_zone() {
+        use super::*;
+        use chrono::{Timelike, Weekday};
+        let today = local_date(now());
+        for preset in [FollowUpPreset::Tomorrow9, FollowUpPreset::In3Days, FollowUpPreset::NextWeek] {
+            let at = follow_up_at(preset).unwrap();
+            assert_eq!((at.hour(), at.minute()), (9, 0));
+            let days = (local_date(at) - today).num_days();
+            match preset {
+                FollowUpPreset::Tomorrow9 => assert_eq!(days, 1),
+                FollowUpPreset::In3Days => assert_eq!(days, 3),
+                FollowUpPreset::NextWeek => {
+                    assert_eq!(local_date(at).weekday(), Weekday::Mon);
+                    assert!((1..=7).contains(&days), "next Monday, never today: {days}");
+                }
+            }
+        }
+        let typed = from_local_input("2026-12-24T18:30").unwrap();
+        assert_eq!(typed.to_rfc3339(), "2026-12-24T18:30:00+00:00");
+        assert_eq!(from_local_input(" 2026-12-24T18:30:15 ").unwrap().second(), 15);
+        assert_eq!(from_local_input("24/12/2026 18:30"), None);
+        assert_eq!(from_local_input(""), None);
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert_eq!(on_local_date(typed, christmas).to_rfc3339(), "2026-12-25T18:30:00+00:00");
+        assert_eq!(local_midnight(christmas).to_rfc3339(), "2026-12-25T00:00:00+00:00");
+        assert_eq!(end_of_local_day(0), local_midnight(today + Days::new(1)));
+        assert_eq!(day_key(typed), "2026-12-24");
     }
 
     #[test]

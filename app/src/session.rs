@@ -41,8 +41,9 @@ impl Session {
         }
     }
 
-    /// Marks the user signed in and switches to their language.
+    /// Marks the user signed in and switches to their language and time zone.
     pub fn signed_in(self, user: User) {
+        crate::format::set_time_zone(&user.time_zone);
         self.i18n.0.set(user.language);
         remember_language(user.language);
         self.state.set(SessionState::SignedIn(user));

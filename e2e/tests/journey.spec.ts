@@ -205,6 +205,50 @@ test('quick entry logs a call with the next follow-up', async ({ page }) => {
   await expect(page.locator('.event.kind-call', { hasText: 'Asked for a price list' }).getByRole('button', { name: 'Delete' })).toHaveCount(0);
 });
 
+test('times are entered and shown in the profile\'s time zone, whatever the device\'s', async ({ browser }) => {
+  // The device says New York; the profile says Shanghai (UTC+8, no summer time).
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    viewport: test.info().project.use.viewport,
+    timezoneId: 'America/New_York',
+  });
+  const page = await context.newPage();
+  await signIn(page);
+  await api(page, 'PATCH', '/api/v1/me', { time_zone: 'Asia/Shanghai' });
+  try {
+    const name = `Zone Tea House ${test.info().project.name}`;
+    const customer = await api(page, 'POST', '/api/v1/customers', { kind: 'company', name });
+    await open(page, '/quick');
+    await page.getByRole('searchbox', { name: 'Search' }).fill(name);
+    await page.getByRole('button', { name }).click();
+    await page.getByRole('radio', { name: 'Call' }).click();
+    await page.getByRole('button', { name: 'Reached' }).click();
+    await page.getByLabel('What happened?').fill('Agreed to call back in the morning');
+    await page.getByRole('radio', { name: 'Tomorrow 9:00' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText('Saved to the timeline.')).toBeVisible();
+
+    // 9:00 in Shanghai is 01:00 UTC (9:00 in New York would be 14:00).
+    const open_ = await api(page, 'GET', `/api/v1/reminders?customer=${customer.id}&status=open`);
+    expect(open_.items).toHaveLength(1);
+    const due = new Date(open_.items[0].due_at);
+    expect(due.getUTCHours()).toBe(1);
+    const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(due);
+
+    // Shown at 9:00, on its Shanghai day, on the timeline and in the week.
+    await open(page, `/customers/${customer.id}`);
+    await expect(page.locator('.event.kind-call').getByText(/Next follow-up: .*9:00\sAM/)).toBeVisible();
+    await open(page, '/agenda');
+    await page.getByRole('button', { name: 'Week' }).click();
+    const task = page.locator(`.day[data-day="${shanghaiDay}"]`).locator('.task', { hasText: name });
+    await expect(task.locator('time')).toHaveText(/^9:00\sAM$/);
+    await api(page, 'PATCH', `/api/v1/reminders/${open_.items[0].id}`, { status: 'done' });
+  } finally {
+    await api(page, 'PATCH', '/api/v1/me', { time_zone: 'UTC' });
+    await context.close();
+  }
+});
+
 test('an entry made offline waits, then reaches the timeline exactly once', async ({ page, context }) => {
   await signIn(page);
   await open(page, '/quick');

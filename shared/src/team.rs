@@ -196,6 +196,10 @@ impl Reassign {
 pub struct AcceptInvite {
     pub token: String,
     pub password: String,
+    /// The person's own time zone (the web app sends the browser's); the
+    /// one the admin gave (UTC unless set) stays when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 crate::string_enum! {

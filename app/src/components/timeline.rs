@@ -146,7 +146,6 @@ pub fn Timeline(customer_id: Uuid) -> impl IntoView {
 #[component]
 fn EventList(items: Vec<TimelineEvent>, i18n: I18n, on_change: Callback<()>) -> impl IntoView {
     let me = use_session().user_untracked();
-    let tz = me.as_ref().map(|u| u.time_zone.clone()).unwrap_or_else(|| "UTC".into());
     let deleted: Vec<Uuid> = items
         .iter()
         .filter_map(|e| match &e.event {
@@ -171,23 +170,17 @@ fn EventList(items: Vec<TimelineEvent>, i18n: I18n, on_change: Callback<()>) -> 
             last_day = day;
         }
         let delete = deletable(&event);
-        rows.push(view! { <EventRow event tz=tz.clone() i18n delete on_change/> }.into_any());
+        rows.push(view! { <EventRow event i18n delete on_change/> }.into_any());
     }
     view! { <ul class="events">{rows}</ul> }
 }
 
 #[component]
-fn EventRow(
-    event: TimelineEvent,
-    tz: String,
-    i18n: I18n,
-    delete: Option<Uuid>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+fn EventRow(event: TimelineEvent, i18n: I18n, delete: Option<Uuid>, on_change: Callback<()>) -> impl IntoView {
     let at = event.occurred_at;
     let actor = event.actor.as_ref().map(|a| a.name.clone());
     let kind = event.event.kind();
-    let exact = format::date_time(at, i18n.language_untracked(), &tz);
+    let exact = format::date_time(at, i18n.language_untracked());
     let (title, detail) = describe(&event.event, i18n);
     view! {
         <li class=format!("event kind-{kind}")>
@@ -273,7 +266,7 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
             (format!("{} · {}", t(Msg::EvActivityDeleted), t(kind_msg(*activity_kind))), ().into_any())
         }
         Event::ReminderCreated { title, due_at, assignee, .. } => {
-            let due = format::date_time(*due_at, i18n.language_untracked(), &user_zone());
+            let due = format::date_time(*due_at, i18n.language_untracked());
             let text = format!("{title} · {due} · {}", assignee.name);
             (t(Msg::EvReminderCreated), view! { <p class="event-text">{text}</p> }.into_any())
         }
@@ -281,7 +274,7 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
             (t(Msg::EvReminderCompleted), view! { <p class="event-text">{title.clone()}</p> }.into_any())
         }
         Event::ReminderSnoozed { title, until, .. } => {
-            let until = format::date_time(*until, i18n.language_untracked(), &user_zone());
+            let until = format::date_time(*until, i18n.language_untracked());
             (t(Msg::EvReminderSnoozed), view! { <p class="event-text">{title.clone()}" → "{until}</p> }.into_any())
         }
         Event::ReminderCancelled { title, .. } => {
@@ -313,16 +306,11 @@ fn describe(event: &Event, i18n: I18n) -> (String, AnyView) {
     }
 }
 
-/// The signed-in user's time zone, for times shown in text.
-fn user_zone() -> String {
-    use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into())
-}
-
 fn activity_detail(a: &ActivityLogged, i18n: I18n) -> AnyView {
     let outcome =
         a.outcome.map(|o| view! { <span class=format!("badge outcome-{}", o.as_str())>{tr(outcome_msg(o))}</span> });
     let follow_up = a.next_follow_up_at.map(|at| {
-        view! { <p class="muted follow-up">{tr(Msg::NextFollowUp)}": "{format::date_time(at, i18n.language_untracked(), &user_zone())}</p> }
+        view! { <p class="muted follow-up">{tr(Msg::NextFollowUp)}": "{format::date_time(at, i18n.language_untracked())}</p> }
     });
     view! {
         {outcome}

@@ -10,7 +10,6 @@ use crate::components::drag::{self, Press};
 use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format::{self, FollowUpPreset};
 use crate::i18n::{Msg, tr, use_i18n};
-use crate::session::use_session;
 use chrono::{Datelike, Days, Duration, Months, NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
 use rapport_shared::reminder::{DueTime, NewReminder, Reminder, ReminderPatch, ReminderQuery, ReminderStatus};
@@ -364,7 +363,6 @@ fn MonthView(
 #[component]
 fn ReminderRow(r: Reminder, on_change: impl Fn(Uuid, ReminderPatch) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
-    let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let due = r.effective_due();
     let overdue = r.is_overdue(format::now());
     let id = r.id;
@@ -377,7 +375,7 @@ fn ReminderRow(r: Reminder, on_change: impl Fn(Uuid, ReminderPatch) + Copy + 'st
                 <strong>{r.title.clone()}</strong>
                 <span class="muted">
                     {overdue.then(|| view! { <span class="badge overdue">{tr(Msg::Overdue)}</span>" " })}
-                    <time datetime=due.to_rfc3339()>{format::date_time(due, i18n.language_untracked(), &tz)}</time>
+                    <time datetime=due.to_rfc3339()>{format::date_time(due, i18n.language_untracked())}</time>
                     {r.customer.clone().map(|c| view! { " · "<a href=format!("/customers/{}", c.id)>{c.name}</a> })}
                 </span>
             </div>

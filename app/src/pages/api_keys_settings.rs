@@ -6,14 +6,12 @@ use crate::browser;
 use crate::format;
 use crate::i18n::{Msg, key_scope_msg, tr, use_i18n};
 use crate::load::Load;
-use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::team::{KeyScope, NewApiKey};
 
 #[component]
 pub fn ApiKeysSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let keys = Load::new(api::api_keys);
     let name = RwSignal::new(String::new());
     let scope = RwSignal::new("read".to_string());
@@ -67,13 +65,12 @@ pub fn ApiKeysSettings() -> impl IntoView {
                 Some(Err(_)) => view! { <p class="form-error">{tr(Msg::SomethingWrong)}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{tr(Msg::NoApiKeys)}</p> }.into_any(),
                 Some(Ok(list)) => {
-                    let tz = tz.clone();
                     view! {
                         <ul class="contact-list">
                             {list.into_iter().map(|k| {
                                 let used = k.last_used_at.map_or_else(
                                     || i18n.t(Msg::NeverUsed).to_owned(),
-                                    |t| format::date_time(t, i18n.language_untracked(), &tz),
+                                    |t| format::date_time(t, i18n.language_untracked()),
                                 );
                                 let id = k.id;
                                 view! {

@@ -27,6 +27,7 @@ pub fn Invite() -> impl IntoView {
         let input = AcceptInvite {
             token: params.get_untracked().get("token").unwrap_or_default(),
             password: password.get_untracked(),
+            time_zone: crate::pages::setup::browser_time_zone(),
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {

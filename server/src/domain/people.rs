@@ -13,7 +13,7 @@ use crate::entity::{api_key, calendar_feed, customer, deal, org, refresh_token, 
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use rapport_shared::audit::{AuditAction, AuditTarget};
-use rapport_shared::auth::{Language, Role, User};
+use rapport_shared::auth::{Language, Role, User, time_zone};
 use rapport_shared::customer::UserRef;
 use rapport_shared::pipeline::DealStatus;
 use rapport_shared::reminder::ReminderStatus;
@@ -116,13 +116,14 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, req: NewUserReq
     Ok(UserCreated { user: super::users::to_dto(db, row).await?, invite_path: invite.map(|t| format!("/invite/{t}")) })
 }
 
-/// Sets the password of an invited user (the link works once) and returns
-/// the user, for the caller to open a session.
+/// Sets the password (and the time zone, when given) of an invited user
+/// (the link works once) and returns the user, for the caller to open a session.
 ///
 /// # Errors
 /// `Validation` for an unknown, used or expired invitation or a weak password.
 pub async fn accept_invite(db: &DatabaseConnection, req: AcceptInvite) -> AppResult<user::Model> {
     let password = new_password(&req.password).map_err(|e| AppError::field("password", e))?;
+    let zone = req.time_zone.as_deref().map(time_zone).transpose().map_err(|e| AppError::field("time_zone", e))?;
     let found = user::Entity::find()
         .filter(user::Column::InviteHash.eq(tokens::sha256_hex(req.token.trim())))
         .filter(user::Column::Active.eq(true))
@@ -136,6 +137,9 @@ pub async fn accept_invite(db: &DatabaseConnection, req: AcceptInvite) -> AppRes
     model.password_hash = Set(password::hash(password).await?);
     model.invite_hash = Set(None);
     model.invite_expires_at = Set(None);
+    if let Some(zone) = zone {
+        model.time_zone = Set(zone);
+    }
     model.updated_at = Set(now());
     let txn = super::begin_write(db).await?;
     let row = model.update(&txn).await?;

@@ -96,11 +96,18 @@ async fn admins_add_people_by_password_or_invitation_and_managers_see_their_team
         .await;
     let invited: Value = res.json().await.unwrap();
     let token = invited["invite_path"].as_str().unwrap().trim_start_matches("/invite/").to_owned();
-    let accept = |password: &str| json!({"token": token, "password": password});
+    let accept = |password: &str| json!({"token": token, "password": password, "time_zone": "Asia/Shanghai"});
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("short"))).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    // A zone of the wrong shape is refused and the invitation still works.
+    let bad_zone = json!({"token": token, "password": "ivy's new password", "time_zone": "Mars"});
+    let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(bad_zone)).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    // The person's own zone (the browser's) replaces the default UTC.
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("ivy's new password"))).await;
     assert_eq!(res.status(), StatusCode::OK);
+    let accepted: Value = res.json().await.unwrap();
+    assert_eq!(accepted["user"]["time_zone"], "Asia/Shanghai");
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("another password!"))).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     app.login("ivy@example.com", "ivy's new password").await;

@@ -12,7 +12,6 @@ use crate::components::timeline::Timeline;
 use crate::format;
 use crate::i18n::{Msg, deal_status_msg, field_error, source_msg, tr, use_i18n};
 use crate::load::Load;
-use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_shared::customer::{Contact, Customer, NewContact};
@@ -44,10 +43,8 @@ pub fn CustomerDetail() -> impl IntoView {
 #[component]
 fn CustomerView(customer: Customer) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let navigate = use_navigate();
     let id = customer.id;
-    let tz = move || session.user().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let archive_error = RwSignal::new(None::<Msg>);
     let archive = move |_| {
         if !crate::browser::confirm(i18n.t(Msg::ConfirmArchive)) {
@@ -128,11 +125,11 @@ fn CustomerView(customer: Customer) -> impl IntoView {
                     </div>
                     <div class="kv">
                         <dt>{tr(Msg::LastTouch)}</dt>
-                        <dd>{move || format::date_time(touched, i18n.language(), &tz())}</dd>
+                        <dd>{move || format::date_time(touched, i18n.language())}</dd>
                     </div>
                     <div class="kv">
                         <dt>{tr(Msg::Created)}</dt>
-                        <dd>{move || format::date_time(created, i18n.language(), &tz())}</dd>
+                        <dd>{move || format::date_time(created, i18n.language())}</dd>
                     </div>
                     {(!customer.custom_fields.is_empty()).then(|| view! {
                         <div class="kv">

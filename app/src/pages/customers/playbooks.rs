@@ -8,7 +8,6 @@ use crate::components::timeline::kind_msg;
 use crate::format;
 use crate::i18n::{Msg, tr, use_i18n};
 use crate::load::Load;
-use crate::session::use_session;
 use leptos::prelude::*;
 use rapport_shared::ErrorCode;
 use rapport_shared::playbook::{ApplyPlaybook, Playbook, PlaybookRun, RunStatus};
@@ -103,7 +102,6 @@ fn ApplyForm(
 #[component]
 fn RunItem(run: PlaybookRun, on_stop: impl Fn(Uuid) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
-    let tz = use_session().user_untracked().map(|u| u.time_zone).unwrap_or_else(|| "UTC".into());
     let lang = i18n.language_untracked();
     let (done, total) = (run.steps_done(), run.steps.len());
     let percent = (done * 100).checked_div(total).unwrap_or(0);
@@ -138,7 +136,7 @@ fn RunItem(run: PlaybookRun, on_stop: impl Fn(Uuid) + Copy + 'static) -> impl In
                             <span>{s.title}</span>
                             <span class="muted">
                                 {s.channel.map(|c| i18n.t(kind_msg(c)))}" · "
-                                <time datetime=s.due_at.to_rfc3339()>{format::date_time(s.due_at, lang, &tz)}</time>
+                                <time datetime=s.due_at.to_rfc3339()>{format::date_time(s.due_at, lang)}</time>
                             </span>
                         </li>
                     }

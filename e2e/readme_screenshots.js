@@ -7,6 +7,7 @@ const { spawn, execFileSync, execSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { waitUntilUp } = require('./wait_until_up');
 
 const root = path.resolve(__dirname, '..');
 const binary = process.env.RAPPORT_BIN || path.join(root, 'target', 'debug', 'rapport');
@@ -30,16 +31,6 @@ const shots = [
   ['pipeline-desktop', 'desktop', '/pipeline', '.deal-card'],
 ];
 
-async function waitUntilUp() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
-
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-shots-'));
   const env = { ...process.env, DATABASE_URL: `sqlite://${dir}/demo.db?mode=rwc`, RAPPORT_ADDR: `127.0.0.1:${port}`, LEPTOS_SITE_ROOT: siteRoot };
@@ -47,7 +38,7 @@ async function waitUntilUp() {
   const server = spawn(binary, ['serve'], { env, stdio: 'ignore' });
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   try {
-    await waitUntilUp();
+    await waitUntilUp(base);
     for (const [file, size, route, ready] of shots) {
       const page = await browser.newPage(sizes[size]);
       await page.goto(`${base}/login`);

@@ -8,6 +8,7 @@ const { spawn, execSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { waitUntilUp } = require('../wait_until_up');
 
 const root = path.resolve(__dirname, '..', '..');
 const binary = process.env.RAPPORT_BIN || path.join(root, 'target', 'debug', 'rapport');
@@ -28,16 +29,6 @@ async function api(method, url, token, body) {
   return res.status === 204 ? null : res.json();
 }
 
-async function waitUntilUp() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
-
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
@@ -52,7 +43,7 @@ const pct = (xs, p) => {
     stdio: 'ignore',
   });
   try {
-    await waitUntilUp();
+    await waitUntilUp(base);
     const email = 'bench@example.com';
     const password = 'bench password 1';
     const session = await api('POST', '/api/v1/setup', null, { org_name: 'Bench', name: 'Bench Admin', email, password });

@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page, test } from '@playwright/test';
 
 export const admin = { org: 'Northwind Test', name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 
@@ -29,4 +29,19 @@ export async function api(page: Page, method: string, path: string, data?: unkno
   const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } });
   expect(res.ok(), `${method} ${path}: ${res.status()}`).toBeTruthy();
   return res.json();
+}
+
+/**
+ * A new member of `teamId`, added by the admin signed in on `page`, signed
+ * in on a browser context of their own (named "Who phone" / "Who desktop").
+ */
+export async function teamMember(page: Page, browser: Browser, teamId: string, who: string, role: string) {
+  const suffix = test.info().project.name;
+  const email = `${who}-${suffix}@example.com`;
+  const password = 'team password 1';
+  await api(page, 'POST', '/api/v1/users', { email, name: `${who} ${suffix}`, role, team_id: teamId, password });
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
+  const member = await context.newPage();
+  await signIn(member, { email, password });
+  return member;
 }

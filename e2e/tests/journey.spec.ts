@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, api, expectNoHorizontalScroll, open, signIn } from './helpers';
+import { admin, api, expectNoHorizontalScroll, open, signIn, teamMember } from './helpers';
 
 // One journey per screen size, in order: each step builds on the last.
 test.describe.configure({ mode: 'serial' });
@@ -545,16 +545,8 @@ test('the week view moves a reminder to another day by drag or menu; the month v
 test('a manager deactivates a rep with handover: the receiver finds the customers, the rep is sent to sign-in', async ({ page, browser }) => {
   await signIn(page);
   const suffix = test.info().project.name;
-  const password = 'team password 1';
   const team = await api(page, 'POST', '/api/v1/teams', { name: `East ${suffix}` });
-  const person = async (who: string, role: string) => {
-    const email = `${who}-${suffix}@example.com`;
-    await api(page, 'POST', '/api/v1/users', { email, name: `${who} ${suffix}`, role, team_id: team.id, password });
-    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
-    const p = await context.newPage();
-    await signIn(p, { email, password });
-    return p;
-  };
+  const person = (who: string, role: string) => teamMember(page, browser, team.id, who, role);
   const manager = await person('Mona', 'manager');
   const leaving = await person('Rick', 'rep');
   const receiver = await person('Rosa', 'rep');
@@ -591,16 +583,8 @@ test('a manager deactivates a rep with handover: the receiver finds the customer
 test('a manager opens a rep\'s customers and deals from the team dashboard', async ({ page, browser }) => {
   await signIn(page);
   const suffix = test.info().project.name;
-  const password = 'team password 1';
   const team = await api(page, 'POST', '/api/v1/teams', { name: `West ${suffix}` });
-  const person = async (who: string, role: string) => {
-    const email = `${who}-${suffix}@example.com`;
-    await api(page, 'POST', '/api/v1/users', { email, name: `${who} ${suffix}`, role, team_id: team.id, password });
-    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize() });
-    const p = await context.newPage();
-    await signIn(p, { email, password });
-    return p;
-  };
+  const person = (who: string, role: string) => teamMember(page, browser, team.id, who, role);
   const manager = await person('Mila', 'manager');
   // Two reps of the team, each with a customer and a deal of their own.
   for (const who of ['Theo', 'Vera']) {

@@ -45,3 +45,16 @@ export async function teamMember(page: Page, browser: Browser, teamId: string, w
   await signIn(member, { email, password });
   return member;
 }
+
+/** Quick entry: a reached call with `customer`, found by `query`, and a follow-up tomorrow at 9:00. */
+export async function quickCall(page: Page, query: string, customer: string, text: string) {
+  await open(page, '/quick');
+  await page.getByRole('searchbox', { name: 'Search' }).fill(query);
+  await page.getByRole('button', { name: customer }).click();
+  await page.getByRole('radio', { name: 'Call' }).click();
+  await page.getByRole('button', { name: 'Reached' }).click();
+  await page.getByLabel('What happened?').fill(text);
+  await page.getByRole('radio', { name: 'Tomorrow 9:00' }).click();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved to the timeline.')).toBeVisible();
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, api, expectNoHorizontalScroll, open, signIn, teamMember } from './helpers';
+import { admin, api, expectNoHorizontalScroll, open, quickCall, signIn, teamMember } from './helpers';
 
 // One journey per screen size, in order: each step builds on the last.
 test.describe.configure({ mode: 'serial' });
@@ -180,15 +180,7 @@ test('a long name and its owner and last touch are shown whole in the list, on t
 
 test('quick entry logs a call with the next follow-up', async ({ page }) => {
   await signIn(page);
-  await open(page, '/quick');
-  await page.getByRole('searchbox', { name: 'Search' }).fill('jade');
-  await page.getByRole('button', { name: 'Jade Dragon Tea' }).click();
-  await page.getByRole('radio', { name: 'Call' }).click();
-  await page.getByRole('button', { name: 'Reached' }).click();
-  await page.getByLabel('What happened?').fill('Asked for a price list');
-  await page.getByRole('radio', { name: 'Tomorrow 9:00' }).click();
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByText('Saved to the timeline.')).toBeVisible();
+  await quickCall(page, 'jade', 'Jade Dragon Tea', 'Asked for a price list');
   await expectNoHorizontalScroll(page);
 
   await open(page, '/customers?q=jade');
@@ -218,15 +210,7 @@ test('times are entered and shown in the profile\'s time zone, whatever the devi
   try {
     const name = `Zone Tea House ${test.info().project.name}`;
     const customer = await api(page, 'POST', '/api/v1/customers', { kind: 'company', name });
-    await open(page, '/quick');
-    await page.getByRole('searchbox', { name: 'Search' }).fill(name);
-    await page.getByRole('button', { name }).click();
-    await page.getByRole('radio', { name: 'Call' }).click();
-    await page.getByRole('button', { name: 'Reached' }).click();
-    await page.getByLabel('What happened?').fill('Agreed to call back in the morning');
-    await page.getByRole('radio', { name: 'Tomorrow 9:00' }).click();
-    await page.getByRole('button', { name: 'Save' }).click();
-    await expect(page.getByText('Saved to the timeline.')).toBeVisible();
+    await quickCall(page, name, name, 'Agreed to call back in the morning');
 
     // 9:00 in Shanghai is 01:00 UTC (9:00 in New York would be 14:00).
     const open_ = await api(page, 'GET', `/api/v1/reminders?customer=${customer.id}&status=open`);

@@ -79,6 +79,9 @@ fn AddPerson(teams: Signal<Vec<Team>>, on_done: impl Fn(String) + Copy + Send + 
     let password = RwSignal::new(String::new());
     let invite = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Msg>);
+    // A new person starts in the zone of the admin who adds them (a team is
+    // usually in one place); an invited person's browser has the last word.
+    let zone = use_session().user_untracked().map(|u| u.time_zone);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pw = password.get_untracked();
@@ -87,7 +90,7 @@ fn AddPerson(teams: Signal<Vec<Team>>, on_done: impl Fn(String) + Copy + Send + 
             name: name.get_untracked(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::Rep),
             team_id: Uuid::parse_str(&team.get_untracked()).ok(),
-            time_zone: None,
+            time_zone: zone.clone(),
             language: None,
             password: (!pw.is_empty()).then_some(pw),
         };

@@ -5,6 +5,7 @@
 
 use super::audit::{self, Entry};
 use super::customers::visible as visible_customers;
+use super::recurrence::known_zone;
 use super::session_cache::SessionCache;
 use super::{Actor, new_id, now, timeline};
 use crate::auth::keys::random_token;
@@ -83,6 +84,7 @@ async fn check_team(db: &impl ConnectionTrait, org_id: Uuid, team_id: Option<Uui
 pub async fn create_user(db: &DatabaseConnection, actor: &Actor, req: NewUserRequest) -> AppResult<UserCreated> {
     require_admin(actor)?;
     let valid = req.validate().map_err(AppError::Validation)?;
+    known_zone(Some(&valid.time_zone))?;
     check_team(db, actor.org_id, req.team_id).await?;
     let invite = valid.password.is_none().then(|| random_token(24));
     let new = super::users::NewUser {
@@ -124,6 +126,7 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, req: NewUserReq
 pub async fn accept_invite(db: &DatabaseConnection, req: AcceptInvite) -> AppResult<user::Model> {
     let password = new_password(&req.password).map_err(|e| AppError::field("password", e))?;
     let zone = req.time_zone.as_deref().map(time_zone).transpose().map_err(|e| AppError::field("time_zone", e))?;
+    known_zone(zone.as_deref())?;
     let found = user::Entity::find()
         .filter(user::Column::InviteHash.eq(tokens::sha256_hex(req.token.trim())))
         .filter(user::Column::Active.eq(true))
@@ -163,6 +166,7 @@ pub async fn update_user(
 ) -> AppResult<User> {
     require_admin(actor)?;
     patch.validate().map_err(AppError::Validation)?;
+    known_zone(patch.time_zone.as_deref())?;
     let txn = super::begin_write(db).await?;
     let row = find_user(&txn, actor, id).await?;
     if let Some(Some(team)) = patch.team_id {

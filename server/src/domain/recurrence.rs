@@ -1,15 +1,29 @@
 //! Recurrence of reminders in the assignee's time zone. Rules step over local
 //! calendar dates and keep the local time of day, so 9:00 stays 9:00 across DST.
 
+use crate::error::{AppError, AppResult};
 use chrono::{
     DateTime, Datelike, Days, MappedLocalTime, Months, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use rapport_shared::reminder::{Recurrence, Repeat};
+use rapport_shared::validate::FieldError;
 
-/// Parses an IANA zone name; unknown names fall back to UTC (users' zones are validated on input).
+/// Parses an IANA zone name; unknown names fall back to UTC (users' zones are checked by [`known_zone`] on input).
 pub fn zone(name: &str) -> Tz {
     name.parse().unwrap_or(Tz::UTC)
+}
+
+/// Refuses a name of a zone's shape that no zone has (`Asia/Shangai`): the shared rule checks the shape only, and
+/// such a zone would be read as UTC here and as the device's zone in the browser.
+///
+/// # Errors
+/// `Validation` on `time_zone`.
+pub fn known_zone(name: Option<&str>) -> AppResult<()> {
+    match name {
+        Some(name) if name.trim().parse::<Tz>().is_err() => Err(AppError::field("time_zone", FieldError::UnknownValue)),
+        _ => Ok(()),
+    }
 }
 
 /// A wall-clock time in `tz` as an instant. In a DST gap (e.g. 02:30 on a spring-forward day) the time moves

@@ -51,8 +51,9 @@ pub async fn create_org(db: &DatabaseConnection, setup: ValidSetup) -> AppResult
 /// Creates an organisation and its admin inside the caller's transaction.
 ///
 /// # Errors
-/// `Conflict` for a taken e-mail; database failures.
+/// `Validation` for an unknown time zone; `Conflict` for a taken e-mail; database failures.
 pub async fn create_org_with_admin(db: &impl sea_orm::ConnectionTrait, setup: ValidSetup) -> AppResult<user::Model> {
+    super::recurrence::known_zone(Some(&setup.time_zone))?;
     let at = now();
     let org = org::ActiveModel {
         id: Set(new_id()),

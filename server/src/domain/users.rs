@@ -97,6 +97,7 @@ pub async fn update_me(
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
+    super::recurrence::known_zone(tz.as_deref())?;
     let before = profile_json(&user);
     // Sessions carry the user's name (an activity's author is answered from it).
     let renamed = name.as_ref().is_some_and(|n| *n != user.name);

@@ -250,6 +250,14 @@ async fn me_can_change_language_and_time_zone_but_not_to_nonsense() {
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     let me: Value = app.get("/api/v1/me", &admin.token).await.json().await.unwrap();
     assert_eq!(me["name"], "Ada Admin", "a rejected patch changes nothing");
+
+    // Of a zone's shape, but no zone: the browser would show the device's
+    // time and the server read UTC.
+    let res = app.patch("/api/v1/me", &admin.token, json!({"time_zone": "Asia/Shangai", "name": "New"})).await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(!body["error"]["fields"]["time_zone"].is_null(), "{body}");
+    let me: Value = app.get("/api/v1/me", &admin.token).await.json().await.unwrap();
+    assert_eq!((me["name"].as_str(), me["time_zone"].as_str()), (Some("Ada Admin"), Some("Asia/Shanghai")));
 }
 
 #[tokio::test]

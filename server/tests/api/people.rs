@@ -90,6 +90,21 @@ async fn admins_add_people_by_password_or_invitation_and_managers_see_their_team
         .await;
     assert_error(res, StatusCode::CONFLICT, "conflict").await;
 
+    // A zone the admin mistypes is refused, on a new person and on a change.
+    let res = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            json!({"email": "zed@example.com", "name": "Zed", "role": "rep", "time_zone": "Asia/Shangai"}),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let sam = created["user"]["id"].as_str().unwrap().to_owned();
+    let res = app.patch(&format!("/api/v1/users/{sam}"), &admin.token, json!({"time_zone": "Europe/Londn"})).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = app.patch(&format!("/api/v1/users/{sam}"), &admin.token, json!({"time_zone": "Europe/London"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
     // Without one, a one-time invitation link.
     let res = app
         .post("/api/v1/users", &admin.token, json!({"email": "ivy@example.com", "name": "Ivy", "role": "manager"}))
@@ -99,10 +114,12 @@ async fn admins_add_people_by_password_or_invitation_and_managers_see_their_team
     let accept = |password: &str| json!({"token": token, "password": password, "time_zone": "Asia/Shanghai"});
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("short"))).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    // A zone of the wrong shape is refused and the invitation still works.
-    let bad_zone = json!({"token": token, "password": "ivy's new password", "time_zone": "Mars"});
-    let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(bad_zone)).await;
-    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    // A zone of the wrong shape, or of no zone, is refused and the invitation still works.
+    for zone in ["Mars", "Asia/Shangai"] {
+        let bad_zone = json!({"token": token, "password": "ivy's new password", "time_zone": zone});
+        let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(bad_zone)).await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
     // The person's own zone (the browser's) replaces the default UTC.
     let res = app.request(Method::POST, "/api/v1/auth/accept-invite", None, Some(accept("ivy's new password"))).await;
     assert_eq!(res.status(), StatusCode::OK);

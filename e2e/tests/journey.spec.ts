@@ -227,6 +227,12 @@ test('times are entered and shown in the profile\'s time zone, whatever the devi
     const task = page.locator(`.day[data-day="${shanghaiDay}"]`).locator('.task', { hasText: name });
     await expect(task.locator('time')).toHaveText(/^9:00\sAM$/);
     await api(page, 'PATCH', `/api/v1/reminders/${open_.items[0].id}`, { status: 'done' });
+
+    // The settings offer the browser's own zones while typing.
+    await open(page, '/settings');
+    await expect(page.getByLabel('Time zone')).toHaveValue('Asia/Shanghai');
+    await expect(page.locator('#f-time_zone-list option[value="Asia/Shanghai"]')).toHaveCount(1);
+    await expect(page.getByLabel('Time zone')).toHaveAttribute('list', 'f-time_zone-list');
   } finally {
     await api(page, 'PATCH', '/api/v1/me', { time_zone: 'UTC' });
     await context.close();

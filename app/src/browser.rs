@@ -34,3 +34,34 @@ pub fn confirm(message: &str) -> bool {
         false
     }
 }
+
+/// Offers the browser's own time zones (`Intl.supportedValuesOf`) in the
+/// `<datalist>` with this id; leaves it empty where the list is unknown.
+/// Filled as markup after hydration, so the server's page and the browser's
+/// agree, and without a view per option.
+pub fn offer_time_zones(datalist_id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let supported = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+            .and_then(|intl| js_sys::Reflect::get(&intl, &"supportedValuesOf".into()))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let Some(zones) = supported.and_then(|f| f.call1(&wasm_bindgen::JsValue::NULL, &"timeZone".into()).ok()) else {
+            return;
+        };
+        // Zone names are letters, digits and `/_+-`: nothing to escape.
+        let html: String = js_sys::Array::from(&zones)
+            .iter()
+            .filter_map(|z| z.as_string())
+            .filter(|z| rapport_shared::auth::time_zone(z).is_ok())
+            .map(|z| format!("<option value=\"{z}\"></option>"))
+            .collect();
+        if let Some(list) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(datalist_id))
+        {
+            list.set_inner_html(&html);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = datalist_id;
+}

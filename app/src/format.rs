@@ -22,23 +22,6 @@ pub fn set_time_zone(zone: &str) {
     ZONE.with(|z| *z.borrow_mut() = known);
 }
 
-/// The zones the browser knows (`Intl.supportedValuesOf`), for a person
-/// choosing theirs; none on the server or in a browser without the list.
-pub fn time_zones() -> Vec<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let supported = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
-            .and_then(|intl| js_sys::Reflect::get(&intl, &"supportedValuesOf".into()))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        if let Some(list) = supported.and_then(|f| f.call1(&wasm_bindgen::JsValue::NULL, &"timeZone".into()).ok()) {
-            return js_sys::Array::from(&list).iter().filter_map(|v| v.as_string()).collect();
-        }
-    }
-    Vec::new()
-}
-
 /// Whether the browser knows the zone: `Intl` throws for one it does not,
 /// which would stop the app (the server checks only a zone's shape).
 #[cfg(feature = "hydrate")]

@@ -15,15 +15,13 @@ pub fn TextField(
     #[prop(optional)] hint: Option<Msg>,
     #[prop(optional)] required: bool,
     #[prop(optional)] inputmode: &'static str,
-    /// Values offered as the person types (a `<datalist>`); filled in the
-    /// browser, so the server's page and the hydrated one agree.
-    #[prop(into, optional)]
-    suggestions: Option<Signal<Vec<String>>>,
+    /// The id of a `<datalist>` of values to offer while typing.
+    #[prop(optional)]
+    list: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("f-{name}");
     let error_id = format!("{id}-error");
-    let list_id = suggestions.map(|_| format!("{id}-list"));
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>{tr(label)}{required.then_some(" *")}</label>
@@ -35,14 +33,9 @@ pub fn TextField(
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=error_id.clone()
-                list=list_id.clone()
+                list=(!list.is_empty()).then_some(list)
                 bind:value=value
             />
-            {suggestions.zip(list_id).map(|(values, list_id)| view! {
-                <datalist id=list_id>
-                    {move || values.get().into_iter().map(|v| view! { <option value=v></option> }).collect_view()}
-                </datalist>
-            })}
             {hint.map(|h| view! { <small class="hint">{tr(h)}</small> })}
             <small class="field-error" id=error_id>{move || error.get().map(|m| i18n.t(m))}</small>
         </div>

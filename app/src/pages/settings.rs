@@ -28,9 +28,7 @@ pub fn Settings() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::default());
     let status = RwSignal::new(None::<Msg>);
     let err = move |f: &'static str| Signal::derive(move || errors.with(|e| e.get(f).map(field_error)));
-    // Offered while typing; read after hydration (the server lists none).
-    let zones = RwSignal::new(Vec::<String>::new());
-    Effect::new(move |_| zones.set(crate::format::time_zones()));
+    Effect::new(|_| crate::browser::offer_time_zones("time-zones"));
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -78,7 +76,8 @@ pub fn Settings() -> impl IntoView {
             <p class="muted">{email}" · "{tr(Msg::Role)}": "{role}</p>
             <TextField label=Msg::YourName value=name name="name" error=err("name") required=true/>
             <SelectField label=Msg::Language value=lang name="language" options=vec![("en", Msg::LangEn), ("zh-CN", Msg::LangZh)]/>
-            <TextField label=Msg::TimeZone value=tz name="time_zone" error=err("time_zone") hint=Msg::TimeZoneHint suggestions=zones/>
+            <TextField label=Msg::TimeZone value=tz name="time_zone" error=err("time_zone") hint=Msg::TimeZoneHint list="time-zones"/>
+            <datalist id="time-zones"></datalist>
             <p class="form-status" role="status">{move || status.get().map(|m| i18n.t(m))}</p>
             <div class="actions">
                 <button class="btn primary" type="submit">{tr(Msg::Save)}</button>

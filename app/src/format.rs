@@ -23,7 +23,8 @@ pub fn set_time_zone(zone: &str) {
 }
 
 /// Whether the browser knows the zone: `Intl` throws for one it does not,
-/// which would stop the app (the server checks only a zone's shape).
+/// which would stop the app (an older browser may lack a zone the server
+/// knows).
 #[cfg(feature = "hydrate")]
 fn known_zone(zone: &str) -> bool {
     use wasm_bindgen::JsCast;

@@ -99,12 +99,23 @@ fn wall(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc()
 }
 
-/// The instant a wall-clock time in the zone stands for. The zone's offset
-/// is read twice, so that a time near a change of offset lands right.
+/// The instant a wall-clock time in the zone stands for, read as the server
+/// reads one: a time the clocks skip moves forward by the gap (02:30 → 03:30),
+/// a time they pass twice is the earlier.
 fn instant(local: NaiveDateTime) -> DateTime<Utc> {
+    instant_in(local, wall)
+}
+
+/// [`instant`] for any zone given as its `wall` clock.
+fn instant_in(local: NaiveDateTime, wall: impl Fn(DateTime<Utc>) -> NaiveDateTime) -> DateTime<Utc> {
     let guess = local.and_utc();
-    let first = guess - (wall(guess) - guess.naive_utc());
-    guess - (wall(first) - first.naive_utc())
+    let offset = |at: DateTime<Utc>| wall(at) - at.naive_utc();
+    // The offsets a day before and after: no zone changes its offset twice
+    // within a day, so these are the one or two that can apply.
+    let day = chrono::Duration::days(1);
+    let candidates = [guess - offset(guess - day), guess - offset(guess + day)];
+    let fits = candidates.into_iter().filter(|t| wall(*t) == local).min();
+    fits.unwrap_or(candidates[0].max(candidates[1]))
 }
 
 /// `22 Nov 2026, 14:05` style.
@@ -402,6 +413,26 @@ mod tests {
         assert_eq!(local_midnight(christmas).to_rfc3339(), "2026-12-25T00:00:00+00:00");
         assert_eq!(end_of_local_day(0), local_midnight(today + Days::new(1)));
         assert_eq!(day_key(typed), "2026-12-24");
+    }
+
+    // The zone arithmetic against chrono-tz, as the server reads wall times.
+    #[test]
+    fn wall_times_across_changes_of_offset_read_as_the_server_reads_them() {
+        use super::instant_in;
+        use chrono::NaiveDateTime;
+        use chrono_tz::{America::New_York, Asia::Shanghai, Europe::Berlin, Tz};
+        let at = |d: &str| NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M").unwrap();
+        let read = |zone: Tz, local: &str| {
+            instant_in(at(local), |t| t.with_timezone(&zone).naive_local()).format("%Y-%m-%d %H:%M").to_string()
+        };
+        assert_eq!(read(Shanghai, "2026-12-08 09:00"), "2026-12-08 01:00");
+        assert_eq!(read(New_York, "2026-07-01 09:00"), "2026-07-01 13:00");
+        // Skipped (clocks forward at 02:00): moved forward by the gap.
+        assert_eq!(read(New_York, "2026-03-08 02:30"), "2026-03-08 07:30", "03:30 EDT");
+        assert_eq!(read(Berlin, "2026-03-29 02:30"), "2026-03-29 01:30", "03:30 CEST");
+        // Passed twice (clocks back at 02:00): the earlier.
+        assert_eq!(read(New_York, "2026-11-01 01:30"), "2026-11-01 05:30", "01:30 EDT");
+        assert_eq!(read(Berlin, "2026-10-25 02:30"), "2026-10-25 00:30", "02:30 CEST");
     }
 
     #[test]

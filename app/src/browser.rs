@@ -42,12 +42,9 @@ pub fn confirm(message: &str) -> bool {
 pub fn offer_time_zones(datalist_id: &str) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let supported = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
-            .and_then(|intl| js_sys::Reflect::get(&intl, &"supportedValuesOf".into()))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let Some(zones) = supported.and_then(|f| f.call1(&wasm_bindgen::JsValue::NULL, &"timeZone".into()).ok()) else {
+        let Some(zones) =
+            intl("supportedValuesOf").and_then(|f| f.call1(&wasm_bindgen::JsValue::NULL, &"timeZone".into()).ok())
+        else {
             return;
         };
         // Zone names are letters, digits and `/_+-`: nothing to escape.
@@ -64,4 +61,12 @@ pub fn offer_time_zones(datalist_id: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = datalist_id;
+}
+
+/// `Intl.<name>`, where the browser has it (older ones lack newer members).
+#[cfg(feature = "hydrate")]
+pub fn intl(name: &str) -> Option<js_sys::Function> {
+    use wasm_bindgen::JsCast;
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    js_sys::Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()
 }

@@ -15,11 +15,20 @@ thread_local! {
     static ZONE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// [`wall`]'s formatter for the zone, made once: a month view reads the
+    /// day of every reminder for each of its days.
+    static WALL: RefCell<Option<js_sys::Intl::DateTimeFormat>> = const { RefCell::new(None) };
+}
+
 /// Shows and reads times in `zone` from now on (the signed-in user's), or in
 /// the device's zone when the browser does not know `zone`.
 pub fn set_time_zone(zone: &str) {
     let known = known_zone(zone).then(|| zone.to_owned());
     ZONE.with(|z| *z.borrow_mut() = known);
+    #[cfg(feature = "hydrate")]
+    WALL.with(|w| *w.borrow_mut() = None);
 }
 
 /// Whether the browser knows the zone: `Intl` throws for one it does not,
@@ -27,14 +36,9 @@ pub fn set_time_zone(zone: &str) {
 /// knows).
 #[cfg(feature = "hydrate")]
 fn known_zone(zone: &str) -> bool {
-    use wasm_bindgen::JsCast;
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &zone.into());
-    let constructor = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
-        .and_then(|intl| js_sys::Reflect::get(&intl, &"DateTimeFormat".into()))
-        .ok()
-        .and_then(|c| c.dyn_into::<js_sys::Function>().ok());
-    constructor
+    crate::browser::intl("DateTimeFormat")
         .is_some_and(|c| js_sys::Reflect::construct(&c, &js_sys::Array::of2(&js_sys::Array::new(), &options)).is_ok())
 }
 
@@ -76,9 +80,17 @@ fn wall(at: DateTime<Utc>) -> NaiveDateTime {
             ("second", "numeric"),
             ("hourCycle", "h23"),
         ];
-        let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-US".into()), &options(&fields));
+        let parts = WALL.with(|w| {
+            let format = w
+                .borrow_mut()
+                .get_or_insert_with(|| {
+                    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-US".into()), &options(&fields))
+                })
+                .clone();
+            format.format_to_parts(&js_date(at))
+        });
         let mut p = [0u32; 6];
-        for part in format.format_to_parts(&js_date(at)).iter() {
+        for part in parts.iter() {
             let get = |k: &str| js_sys::Reflect::get(&part, &k.into()).ok().and_then(|v| v.as_string());
             let slot = match get("type").as_deref() {
                 Some("year") => 0,

@@ -22,6 +22,17 @@ pub fn near_bottom() -> bool {
     }
 }
 
+/// Shows `url` in the address bar in place of the current one, without a
+/// history entry or a navigation (a page's filters, kept shareable).
+pub fn replace_url(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
 /// Asks the person to confirm; false during server rendering.
 pub fn confirm(message: &str) -> bool {
     #[cfg(feature = "hydrate")]

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { admin, api, expectNoHorizontalScroll, open, quickCall, signIn, teamMember } from './helpers';
 
 // One journey per screen size, in order: each step builds on the last.
@@ -591,17 +591,26 @@ test('a manager opens a rep\'s customers and deals from the team dashboard', asy
   await expect(manager).toHaveURL(/\/pipeline\?owner=/);
   await expect(manager.locator('.deal-card', { hasText: `Theo deal ${suffix}` })).toBeVisible();
   await expect(manager.locator('.deal-card', { hasText: `Vera deal ${suffix}` })).toHaveCount(0);
+  // The board says whose deals these are.
+  await expect(manager.getByRole('button', { name: `Owner: Theo ${suffix} ✕` })).toBeVisible();
   await expectNoHorizontalScroll(manager);
-  // Clearing the filter shows the team's deals again.
+  // Clearing the filter shows the team's deals again, and a reload keeps them.
   await manager.getByRole('button', { name: 'Clear filters' }).click();
   await expect(manager.locator('.deal-card', { hasText: `Vera deal ${suffix}` })).toBeVisible();
   await expect(manager.locator('.deal-card', { hasText: `Theo deal ${suffix}` })).toBeVisible();
+  await expect(manager).toHaveURL(/\/pipeline$/);
+  await manager.reload();
+  await expect(manager.locator('.deal-card', { hasText: `Vera deal ${suffix}` })).toBeVisible();
 
   // The customers figure opens that rep's customers.
   await open(manager, '/team');
   await row.getByRole('link', { name: '1', exact: true }).click();
   await expect(manager.getByText(`Theo Tea ${suffix}`)).toBeVisible();
   await expect(manager.getByText(`Vera Tea ${suffix}`)).toHaveCount(0);
+  // Its chip names the rep; a tap on it shows the whole team's customers.
+  await manager.getByRole('button', { name: `Owner: Theo ${suffix} ✕` }).click();
+  await expect(manager.getByText(`Vera Tea ${suffix}`)).toBeVisible();
+  await expect(manager).not.toHaveURL(/owner=/);
   await manager.context().close();
 });
 
@@ -630,6 +639,53 @@ test('an expired access token is refreshed once, however many requests notice it
   await open(page, '/customers');
   await expect(page).not.toHaveURL(/\/login/);
   await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible();
+});
+
+test('an invited person sets a password and starts in their browser\'s time zone, or in UTC where the server does not know it', async ({ page, browser }) => {
+  await signIn(page);
+  const suffix = test.info().project.name;
+  const invite = async (who: string, timezoneId: string) => {
+    const created = await api(page, 'POST', '/api/v1/users', { email: `${who}-${suffix}@example.com`, name: `${who} ${suffix}`, role: 'rep' });
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, viewport: page.viewportSize(), timezoneId });
+    const invited = await context.newPage();
+    await open(invited, created.invite_path);
+    return { invited, path: created.invite_path as string };
+  };
+  const accept = async (invited: Page, password: string) => {
+    await invited.getByLabel('Password').fill(password);
+    await invited.getByRole('button', { name: 'Set password and sign in' }).click();
+  };
+
+  const { invited: berlin } = await invite('Ines', 'Europe/Berlin');
+  await expect(berlin.getByText('Choose a password to finish setting up your account.')).toBeVisible();
+  await accept(berlin, 'short');
+  await expect(berlin.getByRole('alert')).toHaveText('Too short (at least 8 characters).');
+  await expectNoHorizontalScroll(berlin);
+  await accept(berlin, 'ines password 1');
+  await expect(berlin.getByRole('heading', { name: /Welcome back/ })).toBeVisible();
+  expect((await api(berlin, 'GET', '/api/v1/me')).time_zone).toBe('Europe/Berlin');
+
+  // A zone the browser names but the server does not know (a newer one, say):
+  // the server refuses it, and the page accepts the invitation in UTC instead.
+  const { invited: elsewhere, path } = await invite('Oren', 'Asia/Tokyo');
+  const sent: string[] = [];
+  await elsewhere.route('**/api/v1/auth/accept-invite', async (route) => {
+    const body = route.request().postDataJSON();
+    if (body.time_zone) body.time_zone = 'Mars/Olympus_Mons';
+    sent.push(String(body.time_zone ?? 'none'));
+    await route.continue({ postData: JSON.stringify(body) });
+  });
+  await accept(elsewhere, 'oren password 1');
+  await expect(elsewhere.getByRole('heading', { name: /Welcome back/ })).toBeVisible();
+  expect(sent).toEqual(['Mars/Olympus_Mons', 'none']);
+  expect((await api(elsewhere, 'GET', '/api/v1/me')).time_zone).toBe('UTC');
+
+  // The link works once.
+  await elsewhere.context().clearCookies();
+  await open(elsewhere, path);
+  await accept(elsewhere, 'oren password 2');
+  await expect(elsewhere.getByRole('alert')).toHaveText(/This invitation link is not valid any more/);
+  for (const p of [berlin, elsewhere]) await p.context().close();
 });
 
 test('changing the password keeps this device signed in and signs the others out', async ({ page, browser }) => {

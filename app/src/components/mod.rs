@@ -6,5 +6,6 @@ pub mod composer;
 pub mod drag;
 pub mod field;
 pub mod layout;
+pub mod owner_chip;
 pub mod states;
 pub mod timeline;

@@ -4,6 +4,7 @@
 use crate::api::{self, ApiError};
 use crate::components::field::TextField;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::pages::setup::in_browser_zone;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -27,11 +28,15 @@ pub fn Invite() -> impl IntoView {
         let input = AcceptInvite {
             token: params.get_untracked().get("token").unwrap_or_default(),
             password: password.get_untracked(),
-            time_zone: crate::pages::setup::browser_time_zone(),
+            time_zone: None,
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::accept_invite(&input).await {
+            let sent = in_browser_zone(|time_zone| {
+                let input = AcceptInvite { time_zone, ..input.clone() };
+                async move { api::accept_invite(&input).await }
+            });
+            match sent.await {
                 Ok(res) => {
                     session.signed_in(res.user);
                     navigate("/", Default::default());

@@ -9,6 +9,7 @@
 use crate::api::{self, ApiError};
 use crate::components::close_deal::{CloseDealForm, Closing};
 use crate::components::drag::{self, Press};
+use crate::components::owner_chip::OwnerChip;
 use crate::components::states::{Empty, ErrorView, Skeleton};
 use crate::format;
 use crate::i18n::{I18n, Msg, tr, use_i18n};
@@ -71,6 +72,12 @@ pub fn PipelineBoard() -> impl IntoView {
         });
     };
     Effect::new(move |_| load());
+    // A cleared person filter leaves the address too, so a reload shows what is on screen.
+    Effect::new(move |_| {
+        if person.get().is_none() {
+            crate::browser::replace_url("/pipeline");
+        }
+    });
     let reload = move || {
         board.set(None);
         load();
@@ -222,6 +229,9 @@ pub fn PipelineBoard() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </Show>
+            {move || person.get().map(|id| view! {
+                <OwnerChip owner=id on_clear=move || { person.set(None); reload(); }/>
+            })}
             <label class="inline-field">
                 <span class="muted">{tr(Msg::ExpectedClose)}</span>
                 <input class="input" type="month" aria-label=tr(Msg::ExpectedClose) prop:value=move || close_month.get()

@@ -52,7 +52,11 @@ pub fn Setup() -> impl IntoView {
         form_error.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api::setup(&req).await {
+            let sent = in_browser_zone(|time_zone| {
+                let req = SetupRequest { time_zone, ..req.clone() };
+                async move { api::setup(&req).await }
+            });
+            match sent.await {
                 Ok(res) => session.signed_in(res.user),
                 Err(e) => {
                     form_error.set(Some(match &e {
@@ -84,13 +88,32 @@ pub fn Setup() -> impl IntoView {
     }
 }
 
-/// The browser's IANA time zone, e.g. `Asia/Shanghai`.
+/// Sends a request that starts someone in the browser's time zone. Where
+/// the server does not know that zone (a newer or an odd name), it is sent
+/// again without one, starting them in UTC (changeable in settings), rather
+/// than refusing the person for a field they never saw.
+pub async fn in_browser_zone<T, Fut>(send: impl Fn(Option<String>) -> Fut) -> api::ApiResult<T>
+where
+    Fut: std::future::Future<Output = api::ApiResult<T>>,
+{
+    let zone = browser_time_zone();
+    match send(zone.clone()).await {
+        Err(e) if zone.is_some() && e.fields().contains_key("time_zone") => send(None).await,
+        sent => sent,
+    }
+}
+
+/// The browser's IANA time zone, e.g. `Asia/Shanghai`, where it has the
+/// shape of one.
 pub fn browser_time_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         let options =
             js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|v| v.as_string())
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|z| rapport_shared::auth::time_zone(z).is_ok())
     }
     #[cfg(not(feature = "hydrate"))]
     {

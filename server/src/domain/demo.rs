@@ -7,8 +7,9 @@
 use super::customers::insert_row;
 use super::users::{self, NewUser};
 use super::{Actor, activities, deals, new_id, now, pipelines, playbooks};
-use crate::entity::{contact, org, team};
+use crate::entity::{contact, deal, deal_stage_history, org, playbook_run, reminder, team, timeline_event};
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rapport_shared::activity::{ActivityFields, ActivityKind, Direction, Outcome};
@@ -17,7 +18,10 @@ use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, So
 use rapport_shared::pipeline::{DEFAULT_LOST_REASONS, MoveDeal, NewDeal, StageKind};
 use rapport_shared::playbook::{NewPlaybook, PlaybookStep};
 use rapport_shared::validate::{Email, Phone};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use serde_json::{Map, json};
 use uuid::Uuid;
 
@@ -368,21 +372,105 @@ async fn open_deals(
             expected_close: today.checked_add_days(chrono::Days::new(rng.random_range(5..120))),
             notes: None,
         };
+        let since = now();
         let deal = deals::create(db, &actor, input).await?.deal;
         let stage = pick(rng, &stages);
-        if stage.id == deal.stage_id {
-            continue;
+        if stage.id != deal.stage_id {
+            let lost = stage.kind == StageKind::Lost.as_str();
+            let request = MoveDeal {
+                stage_id: stage.id,
+                expected_version: None,
+                rank_after: None,
+                amount_minor: None,
+                lost_reason: lost.then(|| pick(rng, DEFAULT_LOST_REASONS).to_string()),
+            };
+            deals::move_deal(db, &actor, deal.id, request).await?;
         }
-        let lost = stage.kind == StageKind::Lost.as_str();
-        let request = MoveDeal {
-            stage_id: stage.id,
-            expected_version: None,
-            rank_after: None,
-            amount_minor: None,
-            lost_reason: lost.then(|| pick(rng, DEFAULT_LOST_REASONS).to_string()),
-        };
-        deals::move_deal(db, &actor, deal.id, request).await?;
+        // A deal that started a playbook keeps its steps mostly ahead of it.
+        let started_playbook = playbook_run::Entity::find()
+            .filter(playbook_run::Column::CustomerId.eq(*customer_id))
+            .filter(playbook_run::Column::StartedAt.gte(since))
+            .count(db)
+            .await?
+            > 0;
+        let days = if started_playbook { rng.random_range(0..=2) } else { rng.random_range(0..=40) };
+        backdate_deal(db, deal.id, *customer_id, since, chrono::Duration::days(days)).await?;
     }
+    Ok(())
+}
+
+/// Moves what a demo deal's create and move wrote `by` into the past, so
+/// the board shows days in stage and rotting deals as a real pipeline
+/// would: the deal, its stage history, the customer's timeline entries,
+/// playbook runs and reminders written since `since`. Whole days, so the
+/// playbook steps keep their times of day.
+async fn backdate_deal(
+    db: &DatabaseConnection,
+    deal_id: Uuid,
+    customer_id: Uuid,
+    since: DateTime<Utc>,
+    by: chrono::Duration,
+) -> AppResult<()> {
+    let back = |at: DateTime<Utc>| at - by;
+    let txn = db.begin().await?;
+    if let Some(row) = deal::Entity::find_by_id(deal_id).one(&txn).await? {
+        let (created, updated, entered) = (row.created_at, row.updated_at, row.stage_entered_at);
+        let mut model = row.into_active_model();
+        model.created_at = Set(back(created));
+        model.updated_at = Set(back(updated));
+        model.stage_entered_at = Set(back(entered));
+        model.update(&txn).await?;
+    }
+    for row in
+        deal_stage_history::Entity::find().filter(deal_stage_history::Column::DealId.eq(deal_id)).all(&txn).await?
+    {
+        let (entered, left) = (row.entered_at, row.left_at);
+        let mut model = row.into_active_model();
+        model.entered_at = Set(back(entered));
+        model.left_at = Set(left.map(back));
+        model.update(&txn).await?;
+    }
+    let events = timeline_event::Entity::find()
+        .filter(timeline_event::Column::CustomerId.eq(customer_id))
+        .filter(timeline_event::Column::CreatedAt.gte(since))
+        .all(&txn)
+        .await?;
+    for row in events {
+        let (occurred, created) = (row.occurred_at, row.created_at);
+        let mut model = row.into_active_model();
+        model.occurred_at = Set(back(occurred));
+        model.created_at = Set(back(created));
+        model.update(&txn).await?;
+    }
+    let runs = playbook_run::Entity::find()
+        .filter(playbook_run::Column::CustomerId.eq(customer_id))
+        .filter(playbook_run::Column::StartedAt.gte(since))
+        .all(&txn)
+        .await?;
+    for row in runs {
+        let (started, ended) = (row.started_at, row.ended_at);
+        let mut model = row.into_active_model();
+        model.started_at = Set(back(started));
+        model.ended_at = Set(ended.map(back));
+        model.update(&txn).await?;
+    }
+    let reminders = reminder::Entity::find()
+        .filter(reminder::Column::CustomerId.eq(customer_id))
+        .filter(reminder::Column::CreatedAt.gte(since))
+        .all(&txn)
+        .await?;
+    for row in reminders {
+        let r = row.clone();
+        let mut model = row.into_active_model();
+        model.due_at = Set(back(r.due_at));
+        model.next_alert_at = Set(r.next_alert_at.map(back));
+        model.overdue_at = Set(r.overdue_at.map(back));
+        model.completed_at = Set(r.completed_at.map(back));
+        model.created_at = Set(back(r.created_at));
+        model.updated_at = Set(back(r.updated_at));
+        model.update(&txn).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

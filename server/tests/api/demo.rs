@@ -45,4 +45,34 @@ async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() 
     let filled = board["columns"].as_array().unwrap().iter().filter(|c| c["count"].as_u64().unwrap() > 0).count();
     assert!(filled >= 5, "deals spread over the stages: {filled}");
     assert!(!board["forecast"].as_array().unwrap().is_empty());
+
+    // Deals have ages, as on a real board: days in stage differ, and some open deals rot.
+    let now = chrono::Utc::now();
+    let mut days = std::collections::BTreeSet::new();
+    let mut rotting = 0;
+    for column in board["columns"].as_array().unwrap() {
+        let limit = column["stage"]["rotting_days"].as_i64();
+        for card in column["cards"].as_array().unwrap() {
+            let entered: chrono::DateTime<chrono::Utc> = card["stage_entered_at"].as_str().unwrap().parse().unwrap();
+            let age = (now - entered).num_days();
+            days.insert(age);
+            rotting += usize::from(limit.is_some_and(|l| age > l));
+        }
+    }
+    assert!(days.len() > 10, "days in stage vary: {days:?}");
+    assert!(rotting > 0, "some open deals are past their stage's rotting days");
+
+    // What a deal started keeps its order: opened before it moved, its playbook
+    // steps after it entered the stage.
+    let deals: Value = app.get("/api/v1/deals?limit=200", &admin.token).await.json().await.unwrap();
+    for deal in deals["items"].as_array().unwrap() {
+        let created: chrono::DateTime<chrono::Utc> = deal["created_at"].as_str().unwrap().parse().unwrap();
+        let entered: chrono::DateTime<chrono::Utc> = deal["stage_entered_at"].as_str().unwrap().parse().unwrap();
+        assert!(created <= entered && entered <= now, "{deal}");
+    }
+    let reminders: Value = app.get("/api/v1/reminders?limit=200", &admin.token).await.json().await.unwrap();
+    assert!(
+        reminders["items"].as_array().unwrap().iter().any(|r| r["playbook_run_id"].is_string()),
+        "the proposal playbook's steps are there"
+    );
 }

@@ -6,6 +6,7 @@ use super::card::CustomerCard;
 use super::pool::claim_msg;
 use super::status_msg;
 use crate::api;
+use crate::components::owner_chip::OwnerChip;
 use crate::components::states::{Empty, ErrorView, Phase, Skeleton};
 use crate::i18n::{Msg, tr, use_i18n};
 use crate::load::Load;
@@ -217,6 +218,7 @@ pub fn CustomerList() -> impl IntoView {
             {move || tag.get().map(|t| view! {
                 <button class="chip" aria-pressed="true" on:click=move |_| tag.set(None)>{format!("#{t} ✕")}</button>
             })}
+            {move || owner.get().map(|id| view! { <OwnerChip owner=id on_clear=move || owner.set(None)/> })}
         </div>
         <p class="form-status" role="status">{move || notice.get().map(|m| i18n.t(m))}</p>
         <Show when=move || chosen.with(|c| !c.is_empty())>
@@ -282,10 +284,7 @@ fn sync_url(query: &CustomerQuery) {
     {
         let visible = CustomerQuery { limit: None, cursor: None, ..query.clone() };
         let qs = serde_urlencoded::to_string(&visible).unwrap_or_default();
-        let url = if qs.is_empty() { "/customers".to_string() } else { format!("/customers?{qs}") };
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
+        crate::browser::replace_url(&if qs.is_empty() { "/customers".to_string() } else { format!("/customers?{qs}") });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = query;

@@ -68,7 +68,14 @@ pub fn PipelineBoard() -> impl IntoView {
             }
             let Some(id) = pipeline_id.get_untracked() else { return board.set(Some(Err(ApiError::not_found()))) };
             let query = BoardQuery { owner: owner(), team: team.get_untracked(), close_month: month(), limit: None };
-            board.set(Some(api::board(id, &query).await));
+            let answer = api::board(id, &query).await;
+            // On a phone one stage shows at a time: not an empty one while others have deals.
+            if let Ok(b) = &answer
+                && b.columns.get(tab.get_untracked()).is_none_or(|c| c.count == 0)
+            {
+                tab.set(b.columns.iter().position(|c| c.count > 0).unwrap_or(0));
+            }
+            board.set(Some(answer));
         });
     };
     Effect::new(move |_| load());

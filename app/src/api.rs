@@ -13,7 +13,7 @@ use rapport_shared::pipeline::{
 };
 use rapport_shared::playbook::{ApplyPlaybook, NewPlaybook, Playbook, PlaybookPatch, PlaybookRun};
 use rapport_shared::reminder::{
-    CalendarFeed, NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery,
+    CalendarFeed, CalendarFeedStatus, NewReminder, Notification, Reminder, ReminderCounts, ReminderPatch, ReminderQuery,
 };
 use rapport_shared::team::{
     AcceptInvite, ApiKey, ApiKeyCreated, Deactivate, Moved, NewApiKey, NewUserRequest, Reassign, Team, TeamDashboard,
@@ -281,6 +281,10 @@ pub async fn apply_playbook(customer_id: Uuid, input: &ApplyPlaybook) -> ApiResu
 
 pub async fn stop_playbook_run(id: Uuid) -> ApiResult<PlaybookRun> {
     call(Method::Post, &format!("/playbook-runs/{id}/stop"), None::<&()>).await
+}
+
+pub async fn calendar_feed_status() -> ApiResult<CalendarFeedStatus> {
+    call(Method::Get, "/me/calendar", None::<&()>).await
 }
 
 pub async fn create_calendar_feed() -> ApiResult<CalendarFeed> {

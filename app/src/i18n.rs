@@ -256,6 +256,8 @@ messages! {
     CreateCalendarLink => "Create a new address", "创建新地址";
     RevokeCalendarLink => "Stop the address", "停用地址";
     CalendarRevoked => "The calendar address no longer works.", "日历地址已停用。";
+    CalendarInUseSince => "An address is in use, made", "地址使用中，创建于";
+    CalendarNone => "No address yet.", "尚未创建地址。";
     Month => "Month", "月";
     PreviousMonth => "Previous month", "上个月";
     NextMonth => "Next month", "下个月";

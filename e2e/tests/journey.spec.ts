@@ -691,6 +691,33 @@ test('an invited person sets a password and starts in their browser\'s time zone
   for (const p of [berlin, elsewhere]) await p.context().close();
 });
 
+test('a calendar address is shown once, the settings say while one is in use, and stopping it ends it', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/settings');
+  const card = page.locator('section', { has: page.getByRole('heading', { name: 'Calendar subscription' }) });
+  await expect(card.getByText('No address yet.')).toBeVisible();
+  await expect(card.getByRole('button', { name: 'Stop the address' })).toHaveCount(0);
+
+  await card.getByRole('button', { name: 'Create a new address' }).click();
+  const address = card.getByRole('textbox', { name: 'Calendar subscription' });
+  await expect(address).toHaveValue(/\/api\/v1\/calendar\/\S+$/);
+  const url = await address.inputValue();
+  const feed = await page.request.get(url);
+  expect(feed.status()).toBe(200);
+  expect(await feed.text()).toContain('BEGIN:VCALENDAR');
+  await expect(card.getByText(/^An address is in use, made /)).toBeVisible();
+  await expectNoHorizontalScroll(page);
+
+  // Later the address is not shown again (it is not kept), but that one is in use is.
+  await open(page, '/settings');
+  await expect(card.getByText(/^An address is in use, made /)).toBeVisible();
+  await expect(address).toHaveCount(0);
+  await card.getByRole('button', { name: 'Stop the address' }).click();
+  await expect(card.getByRole('status')).toHaveText('The calendar address no longer works.');
+  await expect(card.getByText('No address yet.')).toBeVisible();
+  expect((await page.request.get(url)).status()).toBe(404);
+});
+
 test('changing the password keeps this device signed in and signs the others out', async ({ page, browser }) => {
   await signIn(page);
   const suffix = test.info().project.name;

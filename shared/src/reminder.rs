@@ -363,6 +363,15 @@ pub struct CalendarFeed {
     pub path: String,
 }
 
+/// Whether the caller has a calendar feed, and since when (its address is
+/// not kept: only the person who made it has it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeedStatus {
+    /// When the address in use was made; `null` when there is none.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::field::{SelectField, TextField};
 use crate::i18n::{Msg, field_error, remember_language, role_msg, tr, use_i18n};
+use crate::load::Load;
 use crate::pages::api_keys_settings::ApiKeysSettings;
 use crate::pages::people_settings::PeopleSettings;
 use crate::pages::pipeline_settings::PipelineSettings;
@@ -159,10 +160,15 @@ fn PasswordSettings() -> impl IntoView {
 }
 
 /// The calendar feed: a secret address a phone's calendar subscribes to.
-/// The address is shown once, when made; a new one revokes the old.
+/// The address is shown once, when made; a new one revokes the old. The
+/// page says whether one is in use, so a person knows what "stop" stops.
 #[component]
 fn CalendarFeedSettings() -> impl IntoView {
     let i18n = use_i18n();
+    let feed = Load::new(api::calendar_feed_status);
+    // Made or stopped here since the page loaded, over what `feed` says.
+    let since = RwSignal::new(None::<Option<chrono::DateTime<chrono::Utc>>>);
+    let in_use = move || since.get().or_else(|| feed.get().and_then(Result::ok).map(|f| f.created_at)).flatten();
     let url = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<Msg>);
     let fail = move |e: api::ApiError| {
@@ -174,6 +180,7 @@ fn CalendarFeedSettings() -> impl IntoView {
                 Ok(feed) => {
                     let origin = web_origin();
                     url.set(Some(format!("{origin}{}", feed.path)));
+                    since.set(Some(Some(crate::format::now())));
                     status.set(None);
                 }
                 Err(e) => fail(e),
@@ -185,6 +192,7 @@ fn CalendarFeedSettings() -> impl IntoView {
             match api::revoke_calendar_feed().await {
                 Ok(()) => {
                     url.set(None);
+                    since.set(Some(None));
                     status.set(Some(Msg::CalendarRevoked));
                 }
                 Err(e) => fail(e),
@@ -195,6 +203,11 @@ fn CalendarFeedSettings() -> impl IntoView {
         <section class="card">
             <h2>{tr(Msg::CalendarFeed)}</h2>
             <p class="muted small-print">{tr(Msg::CalendarFeedHint)}</p>
+            <p>{move || match in_use() {
+                Some(at) => format!("{} {}.", i18n.t(Msg::CalendarInUseSince), crate::format::date_time(at, i18n.language())),
+                None if feed.get().is_some() || since.get().is_some() => i18n.t(Msg::CalendarNone).to_string(),
+                None => String::new(),
+            }}</p>
             {move || url.get().map(|u| view! {
                 <input class="input calendar-url" readonly aria-label=tr(Msg::CalendarFeed) prop:value=u
                     on:focus=|ev| select_all(&ev)/>
@@ -202,7 +215,9 @@ fn CalendarFeedSettings() -> impl IntoView {
             <p class="form-status" role="status">{move || status.get().map(|m| i18n.t(m))}</p>
             <div class="actions">
                 <button class="btn" type="button" on:click=create>{tr(Msg::CreateCalendarLink)}</button>
-                <button class="btn danger" type="button" on:click=revoke>{tr(Msg::RevokeCalendarLink)}</button>
+                <Show when=move || in_use().is_some()>
+                    <button class="btn danger" type="button" on:click=revoke>{tr(Msg::RevokeCalendarLink)}</button>
+                </Show>
             </div>
         </section>
     }

@@ -11,7 +11,7 @@ use crate::entity::{calendar_feed, reminder, user};
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
 use rapport_shared::audit::{AuditAction, AuditTarget};
-use rapport_shared::reminder::{CalendarFeed, ReminderStatus};
+use rapport_shared::reminder::{CalendarFeed, CalendarFeedStatus, ReminderStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set,
@@ -43,6 +43,20 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor) -> AppResult<Calenda
         .await?;
     txn.commit().await?;
     Ok(CalendarFeed { path: format!("/api/v1/calendar/{secret}") })
+}
+
+/// Whether the actor has a feed, and since when.
+///
+/// # Errors
+/// Database failures.
+pub async fn status(db: &DatabaseConnection, actor: &Actor) -> AppResult<CalendarFeedStatus> {
+    let feed = calendar_feed::Entity::find()
+        .filter(calendar_feed::Column::UserId.eq(actor.user_id))
+        .filter(calendar_feed::Column::OrgId.eq(actor.org_id))
+        .order_by_desc(calendar_feed::Column::CreatedAt)
+        .one(db)
+        .await?;
+    Ok(CalendarFeedStatus { created_at: feed.map(|f| f.created_at) })
 }
 
 /// Revokes the actor's feed (its URL answers 404 from now on).

@@ -10,12 +10,19 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use rapport_shared::ApiErrorBody;
-use rapport_shared::reminder::CalendarFeed;
+use rapport_shared::reminder::{CalendarFeed, CalendarFeedStatus};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create, revoke)).routes(routes!(feed))
+    OpenApiRouter::new().routes(routes!(status, create, revoke)).routes(routes!(feed))
+}
+
+/// Whether the caller has a feed, and since when (the address itself was shown once, when made).
+#[utoipa::path(get, path = "/me/calendar", tag = "reminders", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = CalendarFeedStatus), (status = 401, body = ApiErrorBody)))]
+pub async fn status(State(state): State<AppState>, actor: Actor) -> AppResult<Json<CalendarFeedStatus>> {
+    Ok(Json(calendar_feeds::status(&state.db, &actor).await?))
 }
 
 /// Create the caller's feed (revoking any earlier one); the path holds the secret and is shown only now.

@@ -36,6 +36,7 @@ const POLICY: &[(&str, &str, [u16; 6])] = &[
     // Anyone signed in may change their own password; the matrix sends a
     // wrong current one (a right one would end the callers' sessions).
     ("post", "/api/v1/me/password", [422, 422, 422, 422, 422, 401]),
+    ("get", "/api/v1/me/calendar", [200, 200, 200, 200, 200, 401]),
     ("post", "/api/v1/me/calendar", [201, 201, 201, 201, 201, 401]),
     ("delete", "/api/v1/me/calendar", [204, 204, 204, 204, 204, 401]),
     ("get", "/api/v1/calendar/{secret}", [200, 200, 200, 200, 200, 200]),

@@ -63,6 +63,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/customers/{id}/playbooks"),
     ("post", "/api/v1/customers/{id}/playbooks"),
     ("post", "/api/v1/playbook-runs/{id}/stop"),
+    ("get", "/api/v1/me/calendar"),
     ("post", "/api/v1/me/calendar"),
     ("delete", "/api/v1/me/calendar"),
     ("get", "/api/v1/calendar/{secret}"),

@@ -219,9 +219,11 @@ async fn the_calendar_feed_parses_as_icalendar_and_a_revoked_secret_is_gone() {
             app.post("/api/v1/reminders", &admin.token, json!({"title": title, "due": due, "customer_id": cid})).await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
+    assert_eq!(feed_since(&app, &admin.token).await, Value::Null, "no feed yet");
     let res = app.post("/api/v1/me/calendar", &admin.token, json!({})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let path = res.json::<Value>().await.unwrap()["path"].as_str().unwrap().to_owned();
+    assert!(feed_since(&app, &admin.token).await.is_string(), "the feed is in use");
 
     // No login: the secret is the credential.
     let res = app.request(Method::GET, &path, None, None).await;
@@ -247,6 +249,12 @@ async fn the_calendar_feed_parses_as_icalendar_and_a_revoked_secret_is_gone() {
     assert_eq!(app.request(Method::GET, &fresh, None, None).await.status(), StatusCode::OK);
     assert_eq!(app.delete("/api/v1/me/calendar", &admin.token).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.request(Method::GET, &fresh, None, None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(feed_since(&app, &admin.token).await, Value::Null, "none after revoking");
     let guess = app.request(Method::GET, "/api/v1/calendar/not-a-secret", None, None).await;
     assert_eq!(guess.status(), StatusCode::NOT_FOUND);
+}
+
+/// When the caller's calendar feed was made (`null`: none).
+async fn feed_since(app: &TestApp, token: &str) -> Value {
+    app.get("/api/v1/me/calendar", token).await.json::<Value>().await.unwrap()["created_at"].clone()
 }

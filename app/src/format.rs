@@ -228,6 +228,23 @@ pub fn day_label(at: DateTime<Utc>, lang: Language) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
+/// A calendar date with its year, e.g. an expected close: "Feb 4, 2027" /
+/// "2027年2月4日".
+pub fn date(date: NaiveDate, lang: Language) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        // Noon of that day in the profile's zone is that day wherever it is read.
+        let noon = local_midnight(date) + chrono::Duration::hours(12);
+        if let Some(s) =
+            js_date(noon).to_locale_date_string(lang.tag(), &options(&[("dateStyle", "medium")])).as_string()
+        {
+            return s;
+        }
+    }
+    let _ = lang;
+    date.format("%Y-%m-%d").to_string()
+}
+
 /// The calendar day of an instant, for grouping.
 pub fn day_key(at: DateTime<Utc>) -> String {
     local_date(at).to_string()

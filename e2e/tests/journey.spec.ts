@@ -371,17 +371,27 @@ test('a card sent to Lost asks for the reason in a dialog; long columns load mor
 test('lose a deal from its page, with a reason, and see its stage history', async ({ page }) => {
   await signIn(page);
   const customers = await api(page, 'GET', '/api/v1/customers?q=jade');
-  const created = await api(page, 'POST', '/api/v1/deals', { customer_id: customers.items[0].id, title: 'Spare order' });
-  await open(page, `/deals/${created.deal.id}`);
+  const created = await api(page, 'POST', '/api/v1/deals', { customer_id: customers.items[0].id, title: 'Spare order', expected_close: '2031-06-15' });
+  // The customer's page lists the deal; its title opens the deal's page.
+  await open(page, `/customers/${customers.items[0].id}`);
+  await page.getByRole('link', { name: 'Spare order' }).click();
+  await expect(page).toHaveURL(new RegExp(`/deals/${created.deal.id}$`));
   await expect(page.getByRole('heading', { name: 'Spare order' })).toBeVisible();
-  await expect(page.locator('.progress li.current')).toHaveText('Lead');
+  await expect(page.locator('.stage-progress li.current')).toHaveText('Lead');
+  // The stages are readable, not squeezed into a thin bar (as once, by the playbook's progress style).
+  expect((await page.locator('.stage-progress').boundingBox())!.height).toBeGreaterThan(24);
+  await expect(page.getByRole('button', { name: 'Mark lost' })).toBeVisible();
   await expect(page.locator('.badge.deal-open')).toHaveText('Open');
+  await expect(page.locator('.kv', { hasText: 'Expected close' }).locator('dd')).toHaveText('Jun 15, 2031');
   // An open deal has no reason to show.
   await expect(page.locator('.kv', { hasText: 'Reason' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Mark lost' }).click();
   await page.getByLabel('Reason').selectOption('Competitor');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.locator('.progress li.current')).toHaveText('Lost');
+  await expect(page.locator('.stage-progress li.current')).toHaveText('Lost');
+  // A lost deal is not lost again; it can still be won.
+  await expect(page.getByRole('button', { name: 'Mark lost' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Mark won' })).toBeVisible();
   await expect(page.locator('.kv', { hasText: 'Reason' }).getByText('Competitor')).toBeVisible();
   await expect(page.locator('.badge.deal-lost')).toHaveText('Lost');
   await expect(page.locator('.contact', { hasText: 'Lead' })).toBeVisible();

@@ -11,7 +11,7 @@ use crate::i18n::{Msg, deal_status_msg, tr, use_i18n};
 use crate::load::Load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_shared::pipeline::{DealDetail, MoveDeal, Pipeline, StageKind};
+use rapport_shared::pipeline::{DealDetail, DealStatus, MoveDeal, Pipeline, StageKind};
 use uuid::Uuid;
 
 #[component]
@@ -80,11 +80,16 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                 </p>
             </div>
             <div class="actions">
-                <button class="btn" on:click=move |_| closing.set(Some(StageKind::Won))>{tr(Msg::Win)}</button>
-                <button class="btn danger" on:click=move |_| closing.set(Some(StageKind::Lost))>{tr(Msg::Lose)}</button>
+                // A closed deal can change its outcome, not repeat it.
+                {(deal.status != DealStatus::Won).then(|| view! {
+                    <button class="btn" on:click=move |_| closing.set(Some(StageKind::Won))>{tr(Msg::Win)}</button>
+                })}
+                {(deal.status != DealStatus::Lost).then(|| view! {
+                    <button class="btn danger" on:click=move |_| closing.set(Some(StageKind::Lost))>{tr(Msg::Lose)}</button>
+                })}
             </div>
         </div>
-        <ol class="progress" aria-label=tr(Msg::Pipeline)>
+        <ol class="stage-progress" aria-label=tr(Msg::Pipeline)>
             {pipeline.stages.iter().enumerate().map(|(i, s)| view! {
                 <li class:done=i < reached class:current=s.id == current>{s.name.clone()}</li>
             }).collect_view()}
@@ -100,7 +105,7 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
                     <div class="kv"><dt>{tr(Msg::Amount)}</dt>
                         <dd>{deal.amount_minor.map(|a| format::money(a, &deal.currency, i18n.language_untracked())).unwrap_or_else(|| "—".into())}</dd></div>
                     <div class="kv"><dt>{tr(Msg::ExpectedClose)}</dt>
-                        <dd>{deal.expected_close.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd></div>
+                        <dd>{deal.expected_close.map(|d| format::date(d, i18n.language_untracked())).unwrap_or_else(|| "—".into())}</dd></div>
                     {deal.lost_reason.clone().map(|reason| view! {
                         <div class="kv"><dt>{tr(Msg::LostReason)}</dt><dd>{reason}</dd></div>
                     })}

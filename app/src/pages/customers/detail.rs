@@ -327,7 +327,7 @@ fn Deals(customer_id: Uuid) -> impl IntoView {
                         {page.items.into_iter().map(|d| view! {
                             <li class="contact">
                                 <div>
-                                    <strong>{d.title.clone()}</strong>
+                                    <a class="deal-link" href=format!("/deals/{}", d.id)><strong>{d.title.clone()}</strong></a>
                                     <span class=format!("badge deal-{}", d.status.as_str())>{tr(deal_status_msg(d.status))}</span>
                                 </div>
                                 <span>{d.amount_minor.map(|a| crate::format::money(a, &d.currency, i18n.language_untracked()))}</span>

@@ -389,6 +389,8 @@ test('lose a deal from its page, with a reason, and see its stage history', asyn
   await page.getByLabel('Reason').selectOption('Competitor');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('.stage-progress li.current')).toHaveText('Lost');
+  // It went from Lead to Lost: only Lead is passed, not the stages it skipped nor Won.
+  await expect(page.locator('.stage-progress li.done')).toHaveText(['Lead']);
   // A lost deal is not lost again; it can still be won.
   await expect(page.getByRole('button', { name: 'Mark lost' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Mark won' })).toBeVisible();

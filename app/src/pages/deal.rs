@@ -90,8 +90,12 @@ fn DealView(detail: DealDetail, pipeline: Pipeline, reasons: Vec<String>, on_cha
             </div>
         </div>
         <ol class="stage-progress" aria-label=tr(Msg::Pipeline)>
-            {pipeline.stages.iter().enumerate().map(|(i, s)| view! {
-                <li class:done=i < reached class:current=s.id == current>{s.name.clone()}</li>
+            {pipeline.stages.iter().enumerate().map(|(i, s)| {
+                // Passed: a stage it was in, or an open one before where it is, unless it was lost
+                // (then "Won" and the stages it skipped were never reached).
+                let visited = s.id != current && detail.history.iter().any(|v| v.stage_id == s.id);
+                let passed = s.kind == StageKind::Open && i < reached && deal.status != DealStatus::Lost;
+                view! { <li class:done=visited || passed class:current=s.id == current>{s.name.clone()}</li> }
             }).collect_view()}
         </ol>
         {move || closing.get().map(|kind| view! {

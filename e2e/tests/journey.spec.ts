@@ -622,8 +622,10 @@ test('a manager opens a rep\'s customers and deals from the team dashboard', asy
   await row.getByRole('link', { name: '1', exact: true }).click();
   await expect(manager.getByText(`Theo Tea ${suffix}`)).toBeVisible();
   await expect(manager.getByText(`Vera Tea ${suffix}`)).toHaveCount(0);
-  // Its chip names the rep; a tap on it shows the whole team's customers.
-  await manager.getByRole('button', { name: `Owner: Theo ${suffix} ✕` }).click();
+  // Its chip names the rep, in sight on a phone too; a tap on it shows the whole team's customers.
+  const chip = manager.getByRole('button', { name: `Owner: Theo ${suffix} ✕` });
+  await expect(chip).toBeInViewport({ ratio: 1 });
+  await chip.click();
   await expect(manager.getByText(`Vera Tea ${suffix}`)).toBeVisible();
   await expect(manager).not.toHaveURL(/owner=/);
   await manager.context().close();

@@ -230,7 +230,7 @@ pub fn PlaybookSettings() -> impl IntoView {
                                     <div>
                                         <strong>{b.name.clone()}</strong>
                                         <span class="muted">" · "{b.steps.len()}" "{tr(Msg::Steps)}</span>
-                                        {trigger.map(|t| view! { <span class="badge">{tr(Msg::StartsAt)}" "{t}</span> })}
+                                        {trigger.map(|t| view! { " "<span class="badge">{tr(Msg::StartsAt)}" "{t}</span> })}
                                     </div>
                                     <div class="actions">
                                         <button class="btn small" type="button" on:click=move |_| open(Some(edit.clone()))>{tr(Msg::Edit)}</button>

@@ -193,6 +193,8 @@ pub fn CustomerList() -> impl IntoView {
             </select>
         </div>
         <div class="chips" role="group" aria-label=tr(Msg::Status)>
+            // First, where a phone shows it without scrolling: it came from a link, not a tap here.
+            {move || owner.get().map(|id| view! { <OwnerChip owner=id on_clear=move || owner.set(None)/> })}
             <button class="chip" aria-pressed=move || status.get().is_none().to_string() on:click=move |_| status.set(None)>
                 {tr(Msg::AllStatuses)}
             </button>
@@ -218,7 +220,6 @@ pub fn CustomerList() -> impl IntoView {
             {move || tag.get().map(|t| view! {
                 <button class="chip" aria-pressed="true" on:click=move |_| tag.set(None)>{format!("#{t} ✕")}</button>
             })}
-            {move || owner.get().map(|id| view! { <OwnerChip owner=id on_clear=move || owner.set(None)/> })}
         </div>
         <p class="form-status" role="status">{move || notice.get().map(|m| i18n.t(m))}</p>
         <Show when=move || chosen.with(|c| !c.is_empty())>

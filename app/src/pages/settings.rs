@@ -205,7 +205,8 @@ fn CalendarFeedSettings() -> impl IntoView {
             <p class="muted small-print">{tr(Msg::CalendarFeedHint)}</p>
             <p>{move || match in_use() {
                 Some(at) => format!("{} {}.", i18n.t(Msg::CalendarInUseSince), crate::format::date_time(at, i18n.language())),
-                None if feed.get().is_some() || since.get().is_some() => i18n.t(Msg::CalendarNone).to_string(),
+                // Said only once known: not while loading, nor when the question failed.
+                None if feed.get().is_some_and(|r| r.is_ok()) || since.get().is_some() => i18n.t(Msg::CalendarNone).to_string(),
                 None => String::new(),
             }}</p>
             {move || url.get().map(|u| view! {

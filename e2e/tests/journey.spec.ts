@@ -453,6 +453,8 @@ test('a reminder due in a few seconds arrives live, then is completed from the a
   const row = page.locator('.reminder', { hasText: title });
   await expect(row).toBeVisible();
   await expect(row.locator('.badge.overdue')).toBeVisible();
+  // Today's time alone, as on the dashboard (the full date is its tooltip).
+  await expect(row.locator('time')).not.toHaveText(/\d{4}/);
   const saved = page.waitForResponse((r) => r.url().includes('/api/v1/reminders/') && r.request().method() === 'PATCH' && r.ok());
   await row.getByRole('button', { name: 'Done' }).click();
   await saved;

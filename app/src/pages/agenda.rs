@@ -351,7 +351,7 @@ fn MonthView(
                 } else {
                     view! {
                         <ul class="card reminder-list">
-                            {reminders.into_iter().map(|r| view! { <ReminderRow r on_change/> }).collect_view()}
+                            {reminders.into_iter().map(|r| view! { <ReminderRow r on_change under_day=true/> }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
@@ -360,11 +360,20 @@ fn MonthView(
     }
 }
 
+/// One reminder with its actions. Its time reads as "My day" does (the day
+/// only when not today); `under_day`: below a day's heading, the time alone.
 #[component]
-fn ReminderRow(r: Reminder, on_change: impl Fn(Uuid, ReminderPatch) + Copy + 'static) -> impl IntoView {
+fn ReminderRow(
+    r: Reminder,
+    on_change: impl Fn(Uuid, ReminderPatch) + Copy + 'static,
+    #[prop(optional)] under_day: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let due = r.effective_due();
-    let overdue = r.is_overdue(format::now());
+    let now = format::now();
+    let overdue = r.is_overdue(now);
+    let lang = i18n.language_untracked();
+    let when = if under_day { format::time_of_day(due, lang) } else { format::day_and_time(due, now, lang) };
     let id = r.id;
     let done = move |_| on_change(id, ReminderPatch { status: Some(ReminderStatus::Done), ..ReminderPatch::default() });
     let snooze =
@@ -375,7 +384,7 @@ fn ReminderRow(r: Reminder, on_change: impl Fn(Uuid, ReminderPatch) + Copy + 'st
                 <strong>{r.title.clone()}</strong>
                 <span class="muted">
                     {overdue.then(|| view! { <span class="badge overdue">{tr(Msg::Overdue)}</span>" " })}
-                    <time datetime=due.to_rfc3339()>{format::date_time(due, i18n.language_untracked())}</time>
+                    <time datetime=due.to_rfc3339() title=format::date_time(due, lang)>{when}</time>
                     {r.customer.clone().map(|c| view! { " · "<a href=format!("/customers/{}", c.id)>{c.name}</a> })}
                 </span>
             </div>

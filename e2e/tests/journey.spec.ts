@@ -775,3 +775,34 @@ test('changing the password keeps this device signed in and signs the others out
   await signIn(elsewhere, { email, password: 'second password 2' });
   for (const p of [here, elsewhere]) await p.context().close();
 });
+
+// Last: it turns the shared pool on, which would take the lost customers of the journeys before.
+test('an admin turns the shared pool on; a lost customer returns to it and a rep claims it', async ({ page, browser }) => {
+  await signIn(page);
+  const suffix = test.info().project.name;
+  await open(page, '/settings');
+  const pool = page.locator('section', { has: page.getByRole('heading', { name: 'Shared pool' }) });
+  await pool.getByLabel('Returns to the pool after (days)').fill('30');
+  await pool.getByRole('button', { name: 'Save' }).click();
+  await expect(pool.getByRole('status')).toHaveText('Saved.');
+  const name = `Lapsed Tea ${suffix}`;
+  await api(page, 'POST', '/api/v1/customers', { kind: 'company', name, status: 'lost' });
+
+  // A rep of no team finds it in the pool (the scheduler moves it there within a pass) and claims it.
+  const team = await api(page, 'POST', '/api/v1/teams', { name: `Pool ${suffix}` });
+  const rep = await teamMember(page, browser, team.id, 'Rhea', 'rep');
+  await open(rep, '/customers');
+  await expect(rep.getByText(name)).toHaveCount(0);
+  await rep.getByRole('button', { name: 'Shared pool' }).click();
+  const card = rep.locator('.customer-card', { hasText: name });
+  await expect(card).toContainText('In the shared pool');
+  await expectNoHorizontalScroll(rep);
+  await card.getByRole('button', { name: 'Claim' }).click();
+  await expect(rep.locator('p.form-status[role="status"]')).toHaveText('Claimed: the customer is yours now.');
+  await expect(card).toHaveCount(0);
+  await rep.getByRole('button', { name: 'Shared pool' }).click();
+  await expect(rep.locator('.customer-card', { hasText: name })).toContainText(`Rhea ${suffix}`);
+  await rep.context().close();
+
+  await api(page, 'PATCH', '/api/v1/org/settings', { pool_after_days: null });
+});

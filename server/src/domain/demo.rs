@@ -1,12 +1,13 @@
 //! `rapport demo-data`: a realistic demo organisation so a first look is not
 //! empty — an admin, two managers, five reps, ~200 customers with contacts
-//! and a few activities each (so timelines and last touches are filled), and
-//! deals on a third of them across the pipeline.
+//! and a few activities each (so timelines and last touches are filled),
+//! deals on a third of them across the pipeline, and the shared pool on
+//! (holding the lost customers).
 //! Deterministic (fixed seed), so screenshots and docs stay comparable.
 
 use super::customers::insert_row;
 use super::users::{self, NewUser};
-use super::{Actor, activities, deals, new_id, now, pipelines, playbooks};
+use super::{Actor, activities, deals, new_id, now, org_settings, pipelines, playbooks, pool};
 use crate::entity::{contact, deal, deal_stage_history, org, playbook_run, reminder, team, timeline_event};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use rand::{Rng, SeedableRng};
 use rapport_shared::activity::{ActivityFields, ActivityKind, Direction, Outcome};
 use rapport_shared::auth::{Language, Role};
 use rapport_shared::customer::{CustomerFields, CustomerKind, LifecycleStatus, SourceChannel};
+use rapport_shared::org_settings::OrgSettingsPatch;
 use rapport_shared::pipeline::{DEFAULT_LOST_REASONS, MoveDeal, NewDeal, StageKind};
 use rapport_shared::playbook::{NewPlaybook, PlaybookStep};
 use rapport_shared::validate::{Email, Phone};
@@ -28,6 +30,9 @@ use uuid::Uuid;
 pub const DEMO_ORG: &str = "Northwind Trading (demo)";
 pub const DEMO_DOMAIN: &str = "demo.rapport.example";
 const CUSTOMERS: usize = 200;
+/// The demo's `pool_after_days`: beyond its oldest last touch (120 days), so
+/// at first only lost customers are in the pool.
+const POOL_AFTER_DAYS: u32 = 150;
 
 /// Login, name, role and team (two teams, each with its manager).
 const PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
@@ -268,19 +273,21 @@ pub async fn create(db: &DatabaseConnection, password: &str) -> AppResult<usize>
         }
     }
     txn.commit().await?;
-    demo_playbooks(
-        db,
-        &Actor {
-            user_id: admin_id,
-            name: String::new(),
-            org_id: org.id,
-            role: Role::Admin,
-            team_id: None,
-            address: None,
-        },
-    )
-    .await?;
+    let admin = Actor {
+        user_id: admin_id,
+        name: String::new(),
+        org_id: org.id,
+        role: Role::Admin,
+        team_id: None,
+        address: None,
+    };
+    demo_playbooks(db, &admin).await?;
     open_deals(db, org.id, &with_deals, &mut rng).await?;
+    // A shared pool to try claiming from: lost customers return to it at
+    // once, and any left untouched this long as time goes by.
+    let pool_on = OrgSettingsPatch { pool_after_days: Some(Some(POOL_AFTER_DAYS)), ..OrgSettingsPatch::default() };
+    org_settings::update(db, &admin, pool_on).await?;
+    pool::recycle(db, now()).await?;
     Ok(CUSTOMERS)
 }
 

@@ -9,18 +9,32 @@ async fn demo_data_creates_an_org_whose_users_can_sign_in_and_see_their_share() 
     assert!(demo::create(&app.db, "demo-password").await.is_err(), "a second run refuses instead of duplicating");
 
     let admin = app.login(&format!("admin@{}", demo::DEMO_DOMAIN), "demo-password").await;
-    let mut total = 0;
-    let mut cursor = String::new();
-    loop {
-        let page: Value =
-            app.get(&format!("/api/v1/customers?limit=200{cursor}"), &admin.token).await.json().await.unwrap();
-        total += page["items"].as_array().unwrap().len();
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
+    let all = |filter: &'static str| {
+        let (app, token) = (&app, admin.token.clone());
+        async move {
+            let mut items = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let page: Value = app
+                    .get(&format!("/api/v1/customers?limit=200{filter}{cursor}"), &token)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                items.extend(page["items"].as_array().unwrap().iter().cloned());
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = format!("&cursor={c}"),
+                    None => break items,
+                }
+            }
         }
-    }
-    assert_eq!(total, 200);
+    };
+    // The pool is on and holds the lost customers, to claim from; the rest are owned.
+    let (owned, pooled) = (all("").await, all("&pool=true").await);
+    assert_eq!(owned.len() + pooled.len(), 200);
+    assert!(!pooled.is_empty() && pooled.len() < 100, "{} pooled", pooled.len());
+    assert!(pooled.iter().all(|c| c["status"] == "lost"));
+    assert!(owned.iter().all(|c| c["status"] != "lost"));
 
     let rep = app.login(&format!("rep.li@{}", demo::DEMO_DOMAIN), "demo-password").await;
     let mine: Value = app.get("/api/v1/customers?limit=200", &rep.token).await.json().await.unwrap();

@@ -533,6 +533,11 @@ test('the week view moves a reminder to another day by drag or menu; the month v
   }
   await saved;
   await expect(page.locator(`.day[data-day="${day(later)}"]`).locator('.task', { hasText: title })).toBeVisible();
+  // The view is in the address: a reload stays on the week.
+  await expect(page).toHaveURL(/\/agenda\?view=week$/);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Week' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator(`.day[data-day="${day(later)}"]`).locator('.task', { hasText: title })).toBeVisible();
   // Same time of day, two days later — and the server has it.
   const moved = await api(page, 'GET', `/api/v1/reminders/${reminder.id}`);
   expect(new Date(moved.due_at).getTime()).toBe(later.getTime());

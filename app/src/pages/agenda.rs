@@ -12,6 +12,7 @@ use crate::format::{self, FollowUpPreset};
 use crate::i18n::{Msg, tr, use_i18n};
 use chrono::{Datelike, Days, Duration, Months, NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use rapport_shared::reminder::{DueTime, NewReminder, Reminder, ReminderPatch, ReminderQuery, ReminderStatus};
 use uuid::Uuid;
 
@@ -23,6 +24,26 @@ enum Span {
     Today,
     Week,
     Month,
+}
+
+impl Span {
+    /// Read from the address (`?view=week`), so a reload or a shared link
+    /// opens the same view.
+    fn from_query(raw: Option<String>) -> Self {
+        match raw.as_deref() {
+            Some("week") => Span::Week,
+            Some("month") => Span::Month,
+            _ => Span::Today,
+        }
+    }
+
+    fn url(self) -> &'static str {
+        match self {
+            Span::Today => "/agenda",
+            Span::Week => "/agenda?view=week",
+            Span::Month => "/agenda?view=month",
+        }
+    }
 }
 
 /// The open reminders due before `until` (and from `from` when given), all pages.
@@ -59,7 +80,7 @@ fn grid_start(month: NaiveDate) -> NaiveDate {
 pub fn Agenda() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
-    let span = RwSignal::new(Span::Today);
+    let span = RwSignal::new(Span::from_query(use_query_map().get_untracked().get("view")));
     let month = RwSignal::new(format::local_date(format::now()).with_day(1).unwrap_or_default());
     let items = RwSignal::new(None::<Result<Vec<Reminder>, ApiError>>);
     let message = RwSignal::new(None::<Msg>);
@@ -122,7 +143,7 @@ pub fn Agenda() -> impl IntoView {
             <h1>{tr(Msg::Agenda)}</h1>
             <div class="segmented" role="group" aria-label=tr(Msg::Agenda)>
                 {[(Span::Today, Msg::Today), (Span::Week, Msg::ThisWeek), (Span::Month, Msg::Month)].map(|(s, label)| view! {
-                    <button type="button" aria-pressed=move || (span.get() == s).to_string() on:click=move |_| span.set(s)>{tr(label)}</button>
+                    <button type="button" aria-pressed=move || (span.get() == s).to_string() on:click=move |_| { span.set(s); crate::browser::replace_url(s.url()); }>{tr(label)}</button>
                 })}
             </div>
         </div>

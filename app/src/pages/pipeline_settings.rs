@@ -98,8 +98,10 @@ pub fn PipelineSettings() -> impl IntoView {
             }}
             <form class="stage-add" on:submit=add novalidate>
                 <input class="input" aria-label=tr(Msg::StageName) placeholder=move || i18n.t(Msg::StageName) bind:value=new_name/>
-                <input class="input narrow" type="number" min="0" max="100" inputmode="numeric"
-                    aria-label=tr(Msg::Probability) bind:value=new_probability/>
+                <label class="inline-field"><span class="muted">"%"</span>
+                    <input class="input narrow" type="number" min="0" max="100" inputmode="numeric"
+                        aria-label=tr(Msg::Probability) bind:value=new_probability/>
+                </label>
                 <button class="btn" type="submit">{tr(Msg::AddStage)}</button>
             </form>
         </section>

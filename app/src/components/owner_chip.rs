@@ -11,7 +11,7 @@ use uuid::Uuid;
 pub fn OwnerChip(owner: Uuid, on_clear: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let people = Load::new(api::users);
-    // The id alone until the list answers (or if this person is not in it).
+    // "…" until the list answers, or where this person is not in it.
     let name = move || {
         people.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|u| u.id == owner).map(|u| u.name))
     };

@@ -165,10 +165,10 @@ fn PasswordSettings() -> impl IntoView {
 #[component]
 fn CalendarFeedSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let feed = Load::new(api::calendar_feed_status);
-    // Made or stopped here since the page loaded, over what `feed` says.
-    let since = RwSignal::new(None::<Option<chrono::DateTime<chrono::Utc>>>);
-    let in_use = move || since.get().or_else(|| feed.get().and_then(Result::ok).map(|f| f.created_at)).flatten();
+    // Asked again after each make or stop, so the page says what the server has.
+    let feed_state = Load::new(api::calendar_feed_status);
+    let known = move || feed_state.get().and_then(Result::ok);
+    let in_use = move || known().and_then(|f| f.created_at);
     let url = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<Msg>);
     let fail = move |e: api::ApiError| {
@@ -180,7 +180,7 @@ fn CalendarFeedSettings() -> impl IntoView {
                 Ok(feed) => {
                     let origin = web_origin();
                     url.set(Some(format!("{origin}{}", feed.path)));
-                    since.set(Some(Some(crate::format::now())));
+                    feed_state.refetch();
                     status.set(None);
                 }
                 Err(e) => fail(e),
@@ -192,7 +192,7 @@ fn CalendarFeedSettings() -> impl IntoView {
             match api::revoke_calendar_feed().await {
                 Ok(()) => {
                     url.set(None);
-                    since.set(Some(None));
+                    feed_state.refetch();
                     status.set(Some(Msg::CalendarRevoked));
                 }
                 Err(e) => fail(e),
@@ -206,7 +206,7 @@ fn CalendarFeedSettings() -> impl IntoView {
             <p>{move || match in_use() {
                 Some(at) => format!("{} {}.", i18n.t(Msg::CalendarInUseSince), crate::format::date_time(at, i18n.language())),
                 // Said only once known: not while loading, nor when the question failed.
-                None if feed.get().is_some_and(|r| r.is_ok()) || since.get().is_some() => i18n.t(Msg::CalendarNone).to_string(),
+                None if known().is_some() => i18n.t(Msg::CalendarNone).to_string(),
                 None => String::new(),
             }}</p>
             {move || url.get().map(|u| view! {

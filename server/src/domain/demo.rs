@@ -22,7 +22,6 @@ use rapport_shared::playbook::{NewPlaybook, PlaybookStep};
 use rapport_shared::validate::{Email, Phone};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde_json::{Map, json};
 use uuid::Uuid;
@@ -419,7 +418,7 @@ async fn backdate_deal(
     by: chrono::Duration,
 ) -> AppResult<()> {
     let back = |at: DateTime<Utc>| at - by;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(row) = deal::Entity::find_by_id(deal_id).one(&txn).await? {
         let (created, updated, entered) = (row.created_at, row.updated_at, row.stage_entered_at);
         let mut model = row.into_active_model();
